@@ -1,0 +1,1 @@
+"""The ``rekognition-datasets`` console command."""
