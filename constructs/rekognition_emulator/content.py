@@ -1,0 +1,72 @@
+"""Dataset content: manifests and UpdateDatasetEntries blobs through the shared manifest rules.
+
+Every rule (terminal lines, per-entry errors, file errors, stats) comes from ``dataset_provider.manifest``;
+this module only feeds it lines and merges the kept entries into a dataset.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dataset_provider.manifest import FILE_ERRORS, LineResult, ManifestValidator, compute_stats
+
+if TYPE_CHECKING:
+    from rekognition_emulator.models import Entries
+
+#: Most entries a dataset may hold (the default images-per-dataset quota).
+MAX_DATASET_ENTRIES = 250_000
+MULTIPLE_BUCKETS = "ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS"
+TOO_MANY_ROWS = "ERROR_MANIFEST_ROWS_EXCEEDS_MAXIMUM"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Lines kept (terminal lines dropped) in order, and the file error that fails the whole import, if any."""
+
+    entries: Entries
+    file_error: str | None
+
+
+def parse(data: bytes) -> Parsed:
+    """Run ``data`` (JSON Lines) through the manifest rules."""
+    validator = ManifestValidator()
+    entries: Entries = {}
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        result = validator.feed(line)
+        if not result.terminal and result.source_ref is not None:
+            entries[result.source_ref] = result
+    summary = validator.finish()
+    return Parsed(entries, summary.file_errors[0].message if summary.file_errors else None)
+
+
+def merge(current: Entries, changes: Entries) -> Parsed:
+    """Upsert ``changes`` into ``current`` by source-ref; the dataset-wide rules decide if the result is valid."""
+    merged = {**current, **changes}
+    if len({bucket_of(ref) for ref in merged}) > 1:
+        return Parsed(merged, FILE_ERRORS[MULTIPLE_BUCKETS])
+    if len(merged) > MAX_DATASET_ENTRIES:
+        return Parsed(merged, FILE_ERRORS[TOO_MANY_ROWS])
+    return Parsed(merged, None)
+
+
+def bucket_of(source_ref: str) -> str:
+    return source_ref.removeprefix("s3://").split("/", 1)[0]
+
+
+def stats(entries: Entries) -> dict[str, int]:
+    """``DatasetStats`` of a dataset's entries."""
+    totals, _ = compute_stats(entries.values())
+    return dict(totals)
+
+
+def label_stats(entries: Entries) -> list[tuple[str, int, int]]:
+    """``(label, EntryCount, BoundingBoxCount)`` per label, in the order labels first appear."""
+    _, per_label = compute_stats(entries.values())
+    return [(label, counts[0], counts[1]) for label, counts in per_label.items()]
+
+
+def render(result: LineResult) -> str:
+    """An entry as ListDatasetEntries returns it (one compact JSON line with ``cl-metadata``/``cl-errors``)."""
+    return json.dumps(result.entry, separators=(",", ":"), ensure_ascii=False)
