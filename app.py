@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Example app: a Custom Labels project, a TRAIN dataset from committed images, an empty TEST dataset, a split.
+
+Synthesizes without AWS credentials (environment-agnostic stack): ``npx cdk synth``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from constructs import Construct
+from rekognition_datasets import Dataset, DatasetDistribution, DatasetSource, DatasetType, Project
+
+IMAGES = Path(__file__).resolve().parent / "examples" / "images"
+
+
+class RekognitionDatasetsExample(cdk.Stack):
+    """Three labels (the folder names under ``examples/images``), five 64x64 PNG images each, split 80/20."""
+
+    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
+        super().__init__(scope, id, description="Rekognition Custom Labels datasets as code: example", **kwargs)
+        project = Project(self, "Shapes")
+        training = Dataset(
+            self,
+            "Training",
+            project=project,
+            dataset_type=DatasetType.TRAIN,
+            source=DatasetSource.from_image_folder(IMAGES),
+        )
+        testing = Dataset(self, "Testing", project=project, dataset_type=DatasetType.TEST)
+        DatasetDistribution(self, "Split", training=training, testing=testing)
+        cdk.CfnOutput(self, "ProjectArn", value=project.project_arn)
+        cdk.CfnOutput(self, "TrainingDatasetArn", value=training.dataset_arn)
+        cdk.CfnOutput(self, "TestingDatasetArn", value=testing.dataset_arn)
+        cdk.CfnOutput(self, "TrainingEntries", value=training.total_entries)
+        cdk.CfnOutput(self, "TestingEntries", value=testing.total_entries)
+
+
+def main() -> None:
+    """Build the app and write the cloud assembly."""
+    app = cdk.App()
+    RekognitionDatasetsExample(app, "RekognitionDatasetsExample")
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

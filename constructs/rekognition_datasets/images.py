@@ -1,0 +1,96 @@
+"""Image folders (the console's folder-name labelling) and the S3 locations a manifest's lines reference."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import posixpath
+from typing import TYPE_CHECKING, Final
+
+from dataset_provider import schema
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+#: ``creation-date`` of generated lines: fixed, so the entries (and their asset hash) depend only on the images.
+GENERATED_CREATION_DATE: Final = "2024-01-01T00:00:00.000Z"
+_MAGIC: Final = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
+
+
+@dataclasses.dataclass(frozen=True)
+class FolderImage:
+    """One image of a folder: its file, its path relative to the folder, and its label (``None``: unlabeled)."""
+
+    path: Path
+    relative: str
+    label: str | None
+
+
+def scan_image_folder(root: Path) -> tuple[list[FolderImage], list[str]]:
+    """PNG/JPEG images under ``root`` labelled by their immediate child folder, plus skipped non-image files.
+
+    Images directly in ``root`` are unlabeled; deeper folders do not label (the console's rule).
+
+    :raises ValueError: when a file named like an image is not one, or there are no images.
+    """
+    images: list[FolderImage] = []
+    skipped: list[str] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        magic = _MAGIC.get(path.suffix.lower())
+        if magic is None:
+            skipped.append(relative.as_posix())
+            continue
+        with path.open("rb") as handle:
+            head = handle.read(8)
+        if not head.startswith(magic):
+            raise ValueError(f"{path} is named like a {path.suffix} image but its content is not one")
+        label = relative.parts[0] if len(relative.parts) > 1 else None
+        images.append(FolderImage(path=path, relative=relative.as_posix(), label=label))
+    if not images:
+        raise ValueError(f"no PNG or JPEG images under {root}")
+    return images, skipped
+
+
+def classification_line(object_key: str, label: str | None) -> str:
+    """A JSON line in the console's format for an image in the (placeholder) image bucket."""
+    entry: dict[str, object] = {"source-ref": f"s3://{schema.IMAGE_BUCKET_PLACEHOLDER}/{object_key}"}
+    if label is not None:
+        entry[label] = 1
+        entry[f"{label}-metadata"] = {
+            "confidence": 1,
+            "job-name": f"labeling-job/{label}",
+            "class-name": label,
+            "human-annotated": "yes",
+            "creation-date": GENERATED_CREATION_DATE,
+            "type": "groundtruth/image-classification",
+        }
+    return json.dumps(entry, separators=(",", ":"))
+
+
+def referenced_locations(lines: Iterable[str]) -> dict[str, str]:
+    """Bucket -> the longest common folder prefix of the ``source-ref`` keys in that bucket.
+
+    Lines without a readable ``s3://`` source-ref are skipped (the manifest checks report them).
+    """
+    keys: dict[str, list[str]] = {}
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        ref = entry.get("source-ref") if isinstance(entry, dict) else None
+        if not isinstance(ref, str) or not ref.startswith("s3://") or "/" not in ref[5:]:
+            continue
+        bucket, key = ref[5:].split("/", 1)
+        keys.setdefault(bucket, []).append(key)
+    return {bucket: _folder_prefix(bucket_keys) for bucket, bucket_keys in sorted(keys.items())}
+
+
+def _folder_prefix(keys: list[str]) -> str:
+    prefix = posixpath.commonprefix(keys)
+    cut = prefix.rfind("/")
+    return prefix[: cut + 1] if cut >= 0 else ""

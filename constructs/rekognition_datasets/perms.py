@@ -1,0 +1,45 @@
+"""IAM action lists (Rekognition Custom Labels and S3), kept in one place like aws-s3's ``perms``."""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Read a dataset's description, entries and labels.
+DATASET_READ_ACTIONS: Final[tuple[str, ...]] = (
+    "rekognition:DescribeDataset",
+    "rekognition:ListDatasetEntries",
+    "rekognition:ListDatasetLabels",
+)
+
+#: Copy a dataset (CreateDataset with a source dataset reads its entries).
+DATASET_COPY_ACTIONS: Final[tuple[str, ...]] = ("rekognition:DescribeDataset", "rekognition:ListDatasetEntries")
+
+#: Change a dataset's content (on dataset ARNs).
+DATASET_WRITE_ACTIONS: Final[tuple[str, ...]] = (
+    "rekognition:UpdateDatasetEntries",
+    "rekognition:DistributeDatasetEntries",
+    "rekognition:DeleteDataset",
+)
+
+#: Tag operations the handler uses on what it creates (CreateDataset with Tags depends on TagResource).
+TAG_ACTIONS: Final[tuple[str, ...]] = (
+    "rekognition:TagResource",
+    "rekognition:UntagResource",
+    "rekognition:ListTagsForResource",
+)
+
+#: Create a dataset in a project (on the project ARN).
+PROJECT_CREATE_DATASET_ACTIONS: Final[tuple[str, ...]] = ("rekognition:CreateDataset",)
+
+#: Actions IAM cannot scope to a resource (the service authorization reference lists no resource type).
+UNSCOPED_ACTIONS: Final[tuple[str, ...]] = ("rekognition:DescribeProjects",)
+
+#: Run inference with a project's model versions.
+DETECT_CUSTOM_LABELS_ACTIONS: Final[tuple[str, ...]] = ("rekognition:DetectCustomLabels",)
+
+#: Read a manifest, entries file or image (``GetObjectVersion`` only when a version is pinned).
+S3_OBJECT_READ_ACTIONS: Final[tuple[str, ...]] = ("s3:GetObject",)
+S3_OBJECT_VERSION_READ_ACTIONS: Final[tuple[str, ...]] = ("s3:GetObject", "s3:GetObjectVersion")
+
+#: Decrypt objects of a bucket encrypted with a customer managed key.
+KMS_DECRYPT_ACTIONS: Final[tuple[str, ...]] = ("kms:Decrypt",)

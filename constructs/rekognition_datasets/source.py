@@ -1,0 +1,268 @@
+"""``DatasetSource``: where a dataset's entries come from, what it renders, and what the handler may read."""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import aws_cdk as cdk
+from aws_cdk import aws_s3_assets as s3_assets
+
+from rekognition_datasets import images, perms
+from rekognition_datasets.errors import ValidationError
+from rekognition_datasets.manifest_check import WARNING_PREFIX, check_manifest_lines
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from aws_cdk import aws_s3 as s3
+    from constructs import Construct
+
+    from rekognition_datasets.dataset import IDataset
+    from rekognition_datasets.provider import DatasetProvider
+
+_IMAGE_READ_REASON = (
+    "Rekognition reads a manifest's images with the caller's permissions; images are addressed by key under the "
+    "declared image bucket and prefix, so the handler is scoped to that prefix."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class BoundSource:
+    """What a source renders into a dataset's properties (``Source`` and ``SourceFingerprint``)."""
+
+    properties: Mapping[str, str]
+    fingerprint: str
+    #: True when the source adds entries (everything but ``empty()``).
+    has_entries: bool
+
+
+class DatasetSource(abc.ABC):
+    """Where a dataset's entries come from. Use the static factories; each documents what it reads."""
+
+    @abc.abstractmethod
+    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+        """Create what the source needs under ``scope``, grant the handler its reads, and render it."""
+
+    @staticmethod
+    def empty() -> DatasetSource:
+        """No entries: an empty dataset (e.g. the TEST dataset a ``DatasetDistribution`` fills)."""
+        return _EmptySource()
+
+    @staticmethod
+    def from_bucket(
+        bucket: s3.IBucket,
+        key: str,
+        *,
+        version: str | None = None,
+        images_bucket: s3.IBucket | None = None,
+        images_prefix: str = "",
+    ) -> DatasetSource:
+        """A Ground Truth manifest already in S3; CreateDataset imports it.
+
+        Not validated at synth (the object is not local). The fingerprint is the object location and version:
+        pin ``version`` so a new manifest version re-imports the dataset.
+
+        :param images_bucket: the bucket holding the manifest's images. Default: ``bucket``.
+        :param images_prefix: the key prefix of every image, to scope the handler's reads. Default: ``""``,
+            the whole images bucket.
+        """
+        return _BucketManifestSource(bucket, key, version, images_bucket or bucket, images_prefix)
+
+    @staticmethod
+    def from_manifest_file(path: str | Path) -> DatasetSource:
+        """A local Ground Truth manifest, validated at synth and uploaded as an S3 file asset.
+
+        The handler may read the images its lines reference (per bucket, under their longest common folder).
+        The fingerprint is the asset hash.
+        """
+        return _ManifestFileSource(Path(path))
+
+    @staticmethod
+    def from_dataset(dataset: IDataset) -> DatasetSource:
+        """A copy of another dataset's entries; the fingerprint follows the source dataset's."""
+        return _DatasetCopySource(dataset)
+
+    @staticmethod
+    def from_entries(entries: Iterable[Mapping[str, object] | str]) -> DatasetSource:
+        """Inline entries: dicts or JSON Lines strings (one entry each), validated at synth.
+
+        Written to a JSON Lines file asset; the handler applies them with UpdateDatasetEntries in chunks
+        below 5 MiB, so the number of entries is not limited. The fingerprint is the asset hash.
+        """
+        lines = [
+            entry if isinstance(entry, str) else json.dumps(dict(entry), separators=(",", ":")) for entry in entries
+        ]
+        return _EntriesSource(lines)
+
+    @staticmethod
+    def from_image_folder(path: str | Path) -> DatasetSource:
+        """A local folder of PNG/JPEG images, each uploaded as an S3 file asset.
+
+        Each image is labelled with the name of its immediate child folder of ``path`` (deeper folders do not
+        label; images directly in ``path`` are unlabeled), as the console does. Entries are generated at synth,
+        validated, and applied like ``from_entries``. Other files are skipped with a warning.
+        """
+        return _ImageFolderSource(Path(path))
+
+
+def _object_arn(bucket_name: str, key_pattern: str) -> str:
+    return f"arn:{cdk.Aws.PARTITION}:s3:::{bucket_name}/{key_pattern}"
+
+
+def _grant_object(provider: DatasetProvider, bucket: s3.IBucket, key: str, *, versioned: bool) -> None:
+    actions = perms.S3_OBJECT_VERSION_READ_ACTIONS if versioned else perms.S3_OBJECT_READ_ACTIONS
+    provider.add_statement(actions, [bucket.arn_for_objects(key)])
+    if bucket.encryption_key is not None:
+        provider.add_statement(perms.KMS_DECRYPT_ACTIONS, [bucket.encryption_key.key_arn])
+
+
+def _grant_referenced_images(provider: DatasetProvider, lines: Sequence[str]) -> None:
+    for bucket, prefix in images.referenced_locations(lines).items():
+        provider.add_statement(
+            perms.S3_OBJECT_READ_ACTIONS, [_object_arn(bucket, f"{prefix}*")], wildcard_reason=_IMAGE_READ_REASON
+        )
+
+
+def _write_lines(lines: Sequence[str]) -> Path:
+    """Write JSON Lines to a content-addressed temporary file (same content, same path and asset hash)."""
+    body = "".join(f"{line}\n" for line in lines).encode()
+    folder = Path(tempfile.gettempdir()) / "rekognition-datasets" / hashlib.sha256(body).hexdigest()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "entries.jsonl"
+    if not path.exists():
+        path.write_bytes(body)
+    return path
+
+
+def _entries_asset(scope: Construct, provider: DatasetProvider, lines: Sequence[str]) -> s3_assets.Asset:
+    asset = s3_assets.Asset(scope, "Entries", path=str(_write_lines(lines)))
+    _grant_object(provider, asset.bucket, asset.s3_object_key, versioned=False)
+    return asset
+
+
+class _EmptySource(DatasetSource):
+    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+        return BoundSource(properties={"Type": "empty"}, fingerprint="empty", has_entries=False)
+
+
+class _BucketManifestSource(DatasetSource):
+    def __init__(
+        self, bucket: s3.IBucket, key: str, version: str | None, images_bucket: s3.IBucket, images_prefix: str
+    ) -> None:
+        self._bucket = bucket
+        self._key = key
+        self._version = version
+        self._images_bucket = images_bucket
+        self._images_prefix = images_prefix
+
+    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+        if not self._key:
+            raise ValidationError(scope, "DatasetSource.from_bucket needs the manifest's object key")
+        _grant_object(provider, self._bucket, self._key, versioned=self._version is not None)
+        provider.add_statement(
+            perms.S3_OBJECT_READ_ACTIONS,
+            [self._images_bucket.arn_for_objects(f"{self._images_prefix}*")],
+            wildcard_reason=_IMAGE_READ_REASON,
+        )
+        if self._images_bucket.encryption_key is not None:
+            provider.add_statement(perms.KMS_DECRYPT_ACTIONS, [self._images_bucket.encryption_key.key_arn])
+        properties = {"Type": "manifest", "Bucket": self._bucket.bucket_name, "Key": self._key}
+        fingerprint = f"s3://{self._bucket.bucket_name}/{self._key}"
+        if self._version is not None:
+            properties["Version"] = self._version
+            fingerprint += f"?versionId={self._version}"
+        return BoundSource(properties=properties, fingerprint=fingerprint, has_entries=True)
+
+
+class _ManifestFileSource(DatasetSource):
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+        if not self._path.is_file():
+            raise ValidationError(scope, f"manifest file {self._path} does not exist or is not a file")
+        lines = self._path.read_text(encoding="utf-8").splitlines()
+        check_manifest_lines(scope, lines, str(self._path))
+        asset = s3_assets.Asset(scope, "Manifest", path=str(self._path))
+        _grant_object(provider, asset.bucket, asset.s3_object_key, versioned=False)
+        _grant_referenced_images(provider, lines)
+        return BoundSource(
+            properties={"Type": "manifest", "Bucket": asset.s3_bucket_name, "Key": asset.s3_object_key},
+            fingerprint=asset.asset_hash,
+            has_entries=True,
+        )
+
+
+class _EntriesSource(DatasetSource):
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+
+    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+        if not self._lines:
+            raise ValidationError(scope, "DatasetSource.from_entries got no entries; use DatasetSource.empty()")
+        check_manifest_lines(scope, self._lines, "inline entries")
+        asset = _entries_asset(scope, provider, self._lines)
+        _grant_referenced_images(provider, self._lines)
+        return BoundSource(
+            properties={"Type": "entries", "Bucket": asset.s3_bucket_name, "Key": asset.s3_object_key},
+            fingerprint=asset.asset_hash,
+            has_entries=True,
+        )
+
+
+class _ImageFolderSource(DatasetSource):
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+        if not self._path.is_dir():
+            raise ValidationError(scope, f"image folder {self._path} does not exist or is not a folder")
+        try:
+            found, skipped = images.scan_image_folder(self._path)
+        except ValueError as error:
+            raise ValidationError(scope, str(error)) from error
+        for name in skipped:
+            cdk.Annotations.of(scope).add_warning_v2(
+                WARNING_PREFIX + "skipped-file", f"{self._path}/{name} is not a PNG or JPEG image; skipped"
+            )
+        lines: list[str] = []
+        image_bucket = ""
+        for image in found:
+            asset_id = "Image" + hashlib.sha256(image.relative.encode()).hexdigest()[:16]
+            asset = s3_assets.Asset(scope, asset_id, path=str(image.path))
+            provider.add_statement(perms.S3_OBJECT_READ_ACTIONS, [asset.bucket.arn_for_objects(asset.s3_object_key)])
+            image_bucket = asset.s3_bucket_name
+            lines.append(images.classification_line(asset.s3_object_key, image.label))
+        check_manifest_lines(scope, lines, f"entries generated from {self._path}")
+        entries = _entries_asset(scope, provider, lines)
+        return BoundSource(
+            properties={
+                "Type": "entries",
+                "Bucket": entries.s3_bucket_name,
+                "Key": entries.s3_object_key,
+                "ImageBucket": image_bucket,
+            },
+            fingerprint=entries.asset_hash,
+            has_entries=True,
+        )
+
+
+class _DatasetCopySource(DatasetSource):
+    def __init__(self, dataset: IDataset) -> None:
+        self._dataset = dataset
+
+    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+        provider.add_statement(
+            perms.DATASET_COPY_ACTIONS, [self._dataset.dataset_arn]
+        )
+        return BoundSource(
+            properties={"Type": "dataset", "DatasetArn": self._dataset.dataset_arn},
+            fingerprint=self._dataset.source_fingerprint,
+            has_entries=True,
+        )
