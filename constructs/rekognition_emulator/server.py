@@ -126,7 +126,9 @@ def _error_response(error: RekognitionError) -> Response:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """No access log line per request."""
+    """Keep-alive connections, and no access log line per request."""
+
+    protocol_version = "HTTP/1.1"
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
