@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from rekognition_emulator.config import EmulatorConfig
     from rekognition_emulator.faults import Faults
 
-#: Reads ``(bucket, key, version)`` from S3; raises ``InvalidS3ObjectException`` when it cannot.
+#: Reads ``(bucket, key, version)`` from S3; raises ``InvalidS3ObjectException`` when it cannot, and
+#: ``content.ManifestTooLarge`` rather than download an object over the manifest size limit.
 ObjectReader = Callable[[str, str, str | None], bytes]
 
 CREATED_FROM_MANIFEST = "The dataset was successfully created from the manifest file."
@@ -291,7 +292,10 @@ class RekognitionBackend:
             s3_object = manifest.get("S3Object")
             if s3_object is None:
                 raise InvalidParameterException("GroundTruthManifest needs an S3Object.")
-            data = self._read_object(s3_object["Bucket"], s3_object["Name"], s3_object.get("Version"))
+            try:
+                data = self._read_object(s3_object["Bucket"], s3_object["Name"], s3_object.get("Version"))
+            except content.ManifestTooLarge:
+                return FILE_ERRORS[content.SIZE_TOO_LARGE], CREATED_FROM_MANIFEST
             parsed = content.parse(data)
             return (parsed.file_error if parsed.file_error else parsed.entries), CREATED_FROM_MANIFEST
         return {}, CREATED_EMPTY

@@ -6,11 +6,13 @@ this module only feeds it lines and merges the kept entries into a dataset.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dataset_provider.manifest import FILE_ERRORS, LineResult, ManifestValidator, compute_stats
+from dataset_provider.manifest.codes import ERROR_MANIFEST_SIZE_TOO_LARGE, MAX_MANIFEST_BYTES
 
 if TYPE_CHECKING:
     from rekognition_emulator.models import Entries
@@ -18,7 +20,12 @@ if TYPE_CHECKING:
 #: Most entries a dataset may hold (the default images-per-dataset quota).
 MAX_DATASET_ENTRIES = 250_000
 MULTIPLE_BUCKETS = "ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS"
+SIZE_TOO_LARGE = ERROR_MANIFEST_SIZE_TOO_LARGE
 TOO_MANY_ROWS = "ERROR_MANIFEST_ROWS_EXCEEDS_MAXIMUM"
+
+
+class ManifestTooLarge(Exception):
+    """Raised by an object reader instead of downloading a manifest over the size limit."""
 
 
 @dataclass(frozen=True)
@@ -33,12 +40,17 @@ def parse(data: bytes) -> Parsed:
     """Run ``data`` (JSON Lines) through the manifest rules."""
     validator = ManifestValidator()
     entries: Entries = {}
-    for line in data.decode("utf-8", errors="replace").splitlines():
+    # Decoded as the manifest rules read a file: undecodable bytes become invalid JSON lines.
+    for line in io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", errors="surrogateescape"):
         result = validator.feed(line)
         if not result.terminal and result.source_ref is not None:
             entries[result.source_ref] = result
     summary = validator.finish()
     return Parsed(entries, summary.file_errors[0].message if summary.file_errors else None)
+
+
+def too_large(size: int) -> bool:
+    return size > MAX_MANIFEST_BYTES
 
 
 def merge(current: Entries, changes: Entries) -> Parsed:

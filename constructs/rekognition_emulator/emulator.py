@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from rekognition_emulator import content
 from rekognition_emulator.backend import RekognitionBackend
 from rekognition_emulator.clock import Clock
 from rekognition_emulator.config import EmulatorConfig
@@ -165,6 +166,9 @@ class Emulator:
             raise InvalidS3ObjectException("S3 is not running: start the emulator to read manifests.")
         extra = {"VersionId": version} if version else {}
         try:
+            # The metadata check is synchronous (InvalidS3ObjectException); the size limit fails the import.
+            if content.too_large(self._s3.head_object(Bucket=bucket, Key=key, **extra)["ContentLength"]):
+                raise content.ManifestTooLarge(f"s3://{bucket}/{key}")
             body: bytes = self._s3.get_object(Bucket=bucket, Key=key, **extra)["Body"].read()
         except (ClientError, BotoCoreError):
             raise InvalidS3ObjectException() from None
