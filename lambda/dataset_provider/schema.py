@@ -120,3 +120,5 @@ DISTRIBUTION_ATTRIBUTES: Final[tuple[str, ...]] = (
 # Environment variables the handler reads (set by the constructs on the Lambda function).
 ENV_LOG_LEVEL: Final = "LOG_LEVEL"
 ENV_CALL_BUDGET_SECONDS: Final = "REKOGNITION_DATASETS_CALL_BUDGET_SECONDS"
+#: Minutes between crhelper's EventBridge polls (plain CloudFormation handler only; integer >= 1, default 1).
+ENV_POLL_MINUTES: Final = "REKOGNITION_DATASETS_POLL_MINUTES"

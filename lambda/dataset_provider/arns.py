@@ -1,0 +1,34 @@
+"""Rekognition project and dataset ARNs (patterns from the botocore service model)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PROJECT_ARN = re.compile(r"^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project/([a-zA-Z0-9_.\-]{1,255})/[0-9]+$")
+DATASET_ARN = re.compile(
+    r"^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project/([a-zA-Z0-9_.\-]{1,255})/dataset/(train|test)/[0-9]+$"
+)
+
+
+@dataclass(frozen=True)
+class DatasetArn:
+    """A parsed dataset ARN: the project name and the dataset type (TRAIN/TEST)."""
+
+    arn: str
+    project_name: str
+    dataset_type: str
+
+
+def project_name(project_arn: str) -> str | None:
+    """The project name inside a project ARN, or None if it is not one."""
+    match = PROJECT_ARN.match(project_arn)
+    return match.group(1) if match else None
+
+
+def parse_dataset_arn(arn: str) -> DatasetArn | None:
+    """Parse a dataset ARN, or None if ``arn`` is not one."""
+    match = DATASET_ARN.match(arn)
+    if match is None or len(arn) > 2048:
+        return None
+    return DatasetArn(arn=arn, project_name=match.group(1), dataset_type=match.group(2).upper())

@@ -1,0 +1,68 @@
+"""The one core both entry points share: parse the event, bind the log, run a reconciler step.
+
+Every failure leaves here as a ``ProviderError`` with a short message; transient errors while polling mean
+"not complete yet".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dataset_provider.errors import ProviderError
+from dataset_provider.events import Request, parse_request
+from dataset_provider.resources import reconciler_for
+from dataset_provider.retry import describe_error, is_transient
+from dataset_provider.runtime import Outcome
+
+if TYPE_CHECKING:
+    from dataset_provider.runtime import Runtime
+
+
+def _bound(request: Request, runtime: Runtime) -> Runtime:
+    return runtime.bind(
+        request_id=request.request_id,
+        logical_resource_id=request.logical_id,
+        request_type=request.request_type,
+        resource_type=request.resource_type,
+    )
+
+
+def start(event: object, runtime: Runtime) -> tuple[Request, Outcome]:
+    """First call for a request (``on_event`` / crhelper ``create``/``update``/``delete``)."""
+    request = _parse(event, runtime)
+    runtime = _bound(request, runtime)
+    step, _ = reconciler_for(request.resource_type)
+    try:
+        return request, step(request, runtime)
+    except ProviderError as exc:
+        runtime.log.error("request failed", step="fail", reason=str(exc))
+        raise
+    except Exception as exc:
+        runtime.log.error("unexpected error", step="fail", reason=describe_error(exc)[:500])
+        raise ProviderError(f"Unexpected error: {describe_error(exc)}") from exc
+
+
+def poll(event: object, runtime: Runtime) -> tuple[Request, Outcome]:
+    """A later call (``is_complete`` / crhelper ``poll_*``); transient errors mean not complete yet."""
+    request = _parse(event, runtime)
+    runtime = _bound(request, runtime)
+    _, step = reconciler_for(request.resource_type)
+    try:
+        return request, step(request, runtime)
+    except ProviderError as exc:
+        runtime.log.error("request failed", step="fail", reason=str(exc))
+        raise
+    except Exception as exc:
+        if is_transient(exc):
+            runtime.log.warning("transient error: not complete yet", step="transient", reason=describe_error(exc))
+            return request, Outcome(complete=False, physical_id=request.physical_id)
+        runtime.log.error("unexpected error", step="fail", reason=describe_error(exc)[:500])
+        raise ProviderError(f"Unexpected error: {describe_error(exc)}") from exc
+
+
+def _parse(event: object, runtime: Runtime) -> Request:
+    try:
+        return parse_request(event)
+    except ProviderError as exc:
+        runtime.log.error("malformed event", step="parse", reason=str(exc))
+        raise

@@ -1,0 +1,31 @@
+"""Per-resource reconcilers, looked up by CloudFormation ``ResourceType``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from dataset_provider.errors import ProviderError
+from dataset_provider.resources import dataset, distribution
+from dataset_provider.schema import DATASET_RESOURCE_TYPE, DISTRIBUTION_RESOURCE_TYPE
+
+if TYPE_CHECKING:
+    from dataset_provider.events import Request
+    from dataset_provider.runtime import Outcome, Runtime
+
+Step = Callable[["Request", "Runtime"], "Outcome"]
+
+#: ResourceType -> (start, poll): ``start`` runs in on_event/create/update/delete, ``poll`` in is_complete/poll_*.
+RECONCILERS: dict[str, tuple[Step, Step]] = {
+    DATASET_RESOURCE_TYPE: (dataset.start, dataset.poll),
+    DISTRIBUTION_RESOURCE_TYPE: (distribution.start, distribution.poll),
+}
+
+
+def reconciler_for(resource_type: str) -> tuple[Step, Step]:
+    """The (start, poll) pair for ``resource_type``; a short error for anything else."""
+    try:
+        return RECONCILERS[resource_type]
+    except KeyError:
+        allowed = " or ".join(sorted(RECONCILERS))
+        raise ProviderError(f"ResourceType must be {allowed}, got {resource_type!r:.80}.") from None

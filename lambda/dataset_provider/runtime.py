@@ -1,0 +1,51 @@
+"""What one invocation works with: clients, the decision log, the retry budget and the chunk size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from dataset_provider.clients import Clients, get_clients
+from dataset_provider.log import DecisionLog
+from dataset_provider.retry import Budget, budget_from_env
+from dataset_provider.schema import MAX_GROUND_TRUTH_BYTES
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import TextIO
+
+#: Entries are applied in chunks of whole lines just under the 5 MiB UpdateDatasetEntries limit.
+DEFAULT_CHUNK_BYTES = MAX_GROUND_TRUTH_BYTES - 16 * 1024
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one reconcile step: done or not, the physical id, and (when done) the attributes."""
+
+    complete: bool
+    physical_id: str | None = None
+    data: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Seams of an invocation; ``Runtime.from_env()`` is what Lambda uses, tests build their own."""
+
+    log: DecisionLog
+    budget: Budget
+    clients_factory: Callable[[], Clients] = get_clients
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES
+
+    @classmethod
+    def from_env(cls, stream: TextIO | None = None) -> Runtime:
+        """LOG_LEVEL and REKOGNITION_DATASETS_CALL_BUDGET_SECONDS from the environment, real sleep and clock."""
+        return cls(log=DecisionLog.from_env(stream), budget=Budget(seconds=budget_from_env()))
+
+    @property
+    def clients(self) -> Clients:
+        """The boto3 clients (created on first use)."""
+        return self.clients_factory()
+
+    def bind(self, **keys: Any) -> Runtime:
+        """The same runtime with more persistent log keys."""
+        return replace(self, log=self.log.bind(**keys))
