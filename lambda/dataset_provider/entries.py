@@ -103,3 +103,18 @@ def source_refs(s3: S3Client, source: SourceSpec) -> set[str] | None:
         if isinstance(entry, dict) and isinstance(entry.get("source-ref"), str):
             refs.add(entry["source-ref"])
     return refs
+
+
+def check_chunk(chunk: Chunk, source: SourceSpec, offset: int) -> None:
+    """Refuse a chunk holding a line the service would silently drop (bad JSON, missing/duplicate source-ref...)."""
+    from dataset_provider.manifest import ManifestValidator
+
+    validator = ManifestValidator()
+    for line in chunk.body.decode("utf-8", errors="replace").splitlines():
+        result = validator.feed(line)
+        if result.terminal and result.errors:
+            issue = result.errors[0]
+            raise ProviderError(
+                f"Entries line {result.line_number} after byte {offset} of {_location(source)} would be dropped "
+                f"by the service: {issue.code}: {issue.message}"
+            )

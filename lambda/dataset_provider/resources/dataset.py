@@ -167,6 +167,7 @@ def _apply_next_chunk(spec: DatasetSpec, dataset: service.Dataset, runtime: Runt
     while not chunk.body and not chunk.at_end:
         chunk = entries.read_chunk(s3, spec.source, chunk.next_offset, runtime.chunk_bytes)
     if chunk.body:
+        entries.check_chunk(chunk, spec.source, offset)
         try:
             rek.update_dataset_entries(DatasetArn=dataset.arn, Changes={"GroundTruth": chunk.body})
         except ClientError as exc:
