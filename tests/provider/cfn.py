@@ -13,6 +13,8 @@ from dataset_provider.provider import is_complete, on_event
 from dataset_provider.schema import DATASET_RESOURCE_TYPE
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dataset_provider.runtime import Runtime
 
 REGION = "us-east-1"
@@ -88,8 +90,13 @@ class Response:
         )
 
 
-def run(request: dict[str, Any], runtime: Runtime, *, max_polls: int = 60) -> Response:
-    """on_event, then is_complete until done, as the framework does; a raised error becomes FAILED."""
+def run(
+    request: dict[str, Any], runtime: Runtime, *, max_polls: int = 60, tick: Callable[[], None] | None = None
+) -> Response:
+    """on_event, then is_complete until done, as the framework does; a raised error becomes FAILED.
+
+    ``tick`` runs before each poll (e.g. to move the emulator's clock by the framework's query interval).
+    """
     try:
         result = on_event(request, None, runtime)
     except ProviderError as exc:
@@ -98,11 +105,14 @@ def run(request: dict[str, Any], runtime: Runtime, *, max_polls: int = 60) -> Re
         return Response("FAILED", pid, reason=FRAMEWORK_STACK.format(message=exc))
     merged = {**request, **result}
     for poll in range(1, max_polls + 1):
+        if tick is not None:
+            tick()
         try:
             answer = is_complete(merged, None, runtime)
         except ProviderError as exc:
-            return Response("FAILED", merged["PhysicalResourceId"], reason=FRAMEWORK_STACK.format(message=exc),
-                            polls=poll)
+            return Response(
+                "FAILED", merged["PhysicalResourceId"], reason=FRAMEWORK_STACK.format(message=exc), polls=poll
+            )
         if answer["IsComplete"]:
             assert set(answer) <= {"IsComplete", "PhysicalResourceId", "Data"}
             pid = answer.get("PhysicalResourceId", merged["PhysicalResourceId"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,8 @@ from dataset_provider.retry import Budget
 from dataset_provider.runtime import Runtime
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from mypy_boto3_rekognition import RekognitionClient
     from mypy_boto3_s3 import S3Client
 
@@ -54,7 +55,9 @@ def log_stream() -> io.StringIO:
 def runtime(emulator: Emulator, clock: FakeClock, log_stream: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Runtime:
     """The handler's runtime: botocore makes one attempt per call, our budgeted loops sleep on a fake clock."""
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    return Runtime(log=DecisionLog(stream=log_stream, level="DEBUG"), budget=Budget(seconds=30, sleep=clock.sleep, clock=clock))
+    return Runtime(
+        log=DecisionLog(stream=log_stream, level="DEBUG"), budget=Budget(seconds=30, sleep=clock.sleep, clock=clock)
+    )
 
 
 def log_records(stream: io.StringIO) -> list[dict[str, Any]]:

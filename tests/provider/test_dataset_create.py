@@ -77,7 +77,9 @@ def test_create_copy_of_another_dataset(
     original = run(event("Create", dataset_props(project_arn, source)), runtime)
     other = rekognition_client.create_project(ProjectName="copies")["ProjectArn"]
     copy = run(
-        event("Create", dataset_props(other, {"Type": "dataset", "DatasetArn": original.physical_id}), logical_id="Copy"),
+        event(
+            "Create", dataset_props(other, {"Type": "dataset", "DatasetArn": original.physical_id}), logical_id="Copy"
+        ),
         runtime,
     )
     assert copy.status == "SUCCESS", copy.reason
@@ -93,7 +95,9 @@ def test_entries_over_5_mib_are_applied_in_ordered_chunks_below_the_limit(
 ) -> None:
     # GIVEN ~6.5 MiB of entries whose source-refs use the image-bucket placeholder
     padding = "p" * 900
-    content = [line(f"{padding}-{i}", "rose" if i % 2 else "tulip", "rekognition-datasets-image-bucket") for i in range(5200)]
+    content = [
+        line(f"{padding}-{i}", "rose" if i % 2 else "tulip", "rekognition-datasets-image-bucket") for i in range(5200)
+    ]
     source = {"Type": "entries", "ImageBucket": IMAGES, **put_object(content, key="entries.jsonl")}
     size = len("".join(json.dumps(x) + "\n" for x in content))
     assert size > MAX_GROUND_TRUTH_BYTES

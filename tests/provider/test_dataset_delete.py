@@ -1,0 +1,124 @@
+"""Deletes: in progress, unknown, made-up, marker, already deleted, and datasets that are not ours."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from dataset_provider.provider import on_event
+
+from .cfn import OTHER_STACK_ID, event, run
+
+if TYPE_CHECKING:
+    from mypy_boto3_rekognition import RekognitionClient
+
+    from dataset_provider.runtime import Runtime
+    from rekognition_emulator import Emulator
+
+MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
+
+
+def props(project_arn: str) -> dict[str, Any]:
+    return {"ProjectArn": project_arn, "DatasetType": "TRAIN", "Source": {"Type": "empty"}}
+
+
+def exists(rekognition: RekognitionClient, arn: str) -> bool:
+    try:
+        rekognition.describe_dataset(DatasetArn=arn)
+    except rekognition.exceptions.ResourceNotFoundException:
+        return False
+    return True
+
+
+def test_delete_waits_until_the_dataset_is_gone(
+    project_arn: str, runtime: Runtime, emulator: Emulator, rekognition_client: RekognitionClient
+) -> None:
+    created = run(event("Create", props(project_arn)), runtime)
+    emulator.configure(dataset_delete_delay=30)
+    response = run(
+        event("Delete", props(project_arn), physical_id=created.physical_id),
+        runtime,
+        tick=lambda: emulator.advance_time(10),
+    )
+    assert response.status == "SUCCESS" and response.physical_id == created.physical_id
+    assert response.polls >= 3  # DELETE_IN_PROGRESS was waited out
+    assert not exists(rekognition_client, str(created.physical_id))
+    assert emulator.request_log.count("DeleteDataset", "OK") == 1
+
+
+def test_create_cancelled_in_progress_then_delete_with_made_up_id_finds_and_deletes_it(
+    project_arn: str, runtime: Runtime, emulator: Emulator, rekognition_client: RekognitionClient
+) -> None:
+    # GIVEN a Create whose dataset is still CREATE_IN_PROGRESS when CloudFormation cancels it
+    emulator.configure(dataset_create_delay=60)
+    created = on_event(event("Create", props(project_arn)), None, runtime)["PhysicalResourceId"]
+    # WHEN the rollback Delete arrives with a made-up physical id
+    made_up = "DatasetsStack-TrainingData-1QW2E3R4T5Y6"
+    response = run(
+        event("Delete", props(project_arn), physical_id=made_up), runtime, tick=lambda: emulator.advance_time(15)
+    )
+    # THEN it waited for the create to settle, then deleted it, and kept the made-up id
+    assert response.status == "SUCCESS" and response.physical_id == made_up
+    assert not exists(rekognition_client, created)
+    delete_outcomes = [e.outcome for e in emulator.request_log.entries("DeleteDataset")]
+    assert delete_outcomes == ["OK"]
+
+
+@pytest.mark.parametrize(
+    "physical_id",
+    [
+        MARKER,
+        "DatasetsStack-TrainingData-ZZZZZZZZ",
+        "arn:aws:rekognition:us-east-1:123456789012:project/flowers/dataset/train/1600000000000",
+    ],
+    ids=["marker", "made-up-with-empty-slot", "already-deleted-arn"],
+)
+def test_delete_of_nothing_succeeds_without_deleting(
+    physical_id: str, project_arn: str, runtime: Runtime, emulator: Emulator
+) -> None:
+    response = run(event("Delete", props(project_arn), physical_id=physical_id), runtime)
+    assert response.status == "SUCCESS" and response.physical_id == physical_id
+    assert emulator.request_log.count("DeleteDataset") == 0
+
+
+def test_marker_never_touches_the_slot_even_if_ours(project_arn: str, runtime: Runtime, emulator: Emulator) -> None:
+    run(event("Create", props(project_arn)), runtime)
+    response = run(event("Delete", props(project_arn), physical_id=MARKER), runtime)
+    assert response.status == "SUCCESS"
+    assert emulator.request_log.count("DeleteDataset") == 0
+
+
+def test_delete_with_malformed_properties_and_unknown_id_succeeds(runtime: Runtime, emulator: Emulator) -> None:
+    response = run(event("Delete", {"ProjectArn": 42}, physical_id="whatever"), runtime)
+    assert response.status == "SUCCESS"
+    assert emulator.request_log.count() == 0
+
+
+def test_never_deletes_a_dataset_this_resource_did_not_create(
+    project_arn: str, runtime: Runtime, emulator: Emulator, rekognition_client: RekognitionClient
+) -> None:
+    theirs = rekognition_client.create_dataset(ProjectArn=project_arn, DatasetType="TRAIN")["DatasetArn"]
+    by_arn = run(event("Delete", props(project_arn), physical_id=theirs), runtime)
+    by_slot = run(event("Delete", props(project_arn), physical_id="DatasetsStack-TrainingData-ABC"), runtime)
+    other_stack = run(event("Delete", props(project_arn), physical_id=theirs, stack_id=OTHER_STACK_ID), runtime)
+    assert by_arn.status == by_slot.status == other_stack.status == "SUCCESS"
+    assert exists(rekognition_client, theirs)
+    assert emulator.request_log.count("DeleteDataset") == 0
+
+
+def test_another_logical_resource_of_the_same_stack_is_not_ours(
+    project_arn: str, runtime: Runtime, rekognition_client: RekognitionClient
+) -> None:
+    created = run(event("Create", props(project_arn), logical_id="Mine"), runtime)
+    response = run(event("Delete", props(project_arn), physical_id=created.physical_id, logical_id="NotMine"), runtime)
+    assert response.status == "SUCCESS"
+    assert exists(rekognition_client, str(created.physical_id))
+
+
+def test_dataset_deleted_out_of_band_while_deleting(project_arn: str, runtime: Runtime, emulator: Emulator) -> None:
+    created = run(event("Create", props(project_arn)), runtime)
+    emulator.faults.delete_dataset(str(created.physical_id))
+    response = run(event("Delete", props(project_arn), physical_id=created.physical_id), runtime)
+    assert response.status == "SUCCESS"
+    assert emulator.request_log.count("DeleteDataset") == 0
