@@ -80,7 +80,7 @@ def run_kind(kind: Kind, lines: int, repeat: int, workdir: Path) -> list[Figure]
             "B5",
             f"validation time, {label}",
             time_s,
-            target=f"≤ {TIME_RATIO_LIMIT:g}x baseline",
+            target=f"<= {TIME_RATIO_LIMIT:g}x baseline",
             verdict=verdict(ratio <= TIME_RATIO_LIMIT),
             baseline=base_s,
             baseline_label="json.loads loop",

