@@ -12,7 +12,6 @@ import base64
 import binascii
 import functools
 import re
-import sys
 import unicodedata
 from typing import Any
 
@@ -24,6 +23,8 @@ from rekognition_emulator.exceptions import SerializationException, UnknownOpera
 #: Longest value quoted in a validation message (the service quotes it whole; we keep messages readable).
 _MAX_QUOTED = 100
 _UNICODE_CLASS = re.compile(r"\\p\{([A-Z])\}")
+#: Code points scanned for ``\\p{X}`` classes: planes 4-16 hold no letters, numbers or separators (Unicode 15).
+_LAST_CATEGORISED = 0x3FFFF
 
 
 @functools.cache
@@ -181,7 +182,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 def _category_ranges(major: str) -> str:
     """A character-class body matching every code point whose Unicode category starts with ``major``."""
     ranges: list[tuple[int, int]] = []
-    for code in range(sys.maxunicode + 1):
+    for code in range(_LAST_CATEGORISED + 1):
         if unicodedata.category(chr(code))[0] == major:
             if ranges and ranges[-1][1] == code - 1:
                 ranges[-1] = (ranges[-1][0], code)

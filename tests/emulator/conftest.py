@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -12,6 +11,8 @@ from botocore.config import Config
 from .manifests import BUCKET, jsonl
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from mypy_boto3_rekognition import RekognitionClient
     from mypy_boto3_s3 import S3Client
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 BUCKET = "images-bucket"
 
@@ -53,8 +56,11 @@ def image(name: str, bucket: str = BUCKET) -> str:
 
 def labelled(counts: dict[str, int], bucket: str = BUCKET) -> list[dict[str, object]]:
     """``count`` single-label classification lines per label."""
-    return [classification(image(f"{label}-{i}", bucket), label) for label, count in counts.items() for i in range(count)]
+    return [
+        classification(image(f"{label}-{i}", bucket), label) for label, count in counts.items() for i in range(count)
+    ]
 
 
 def jsonl(lines: Iterable[dict[str, object] | str]) -> str:
-    return "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n"
+    """JSON Lines text, one line per item (an empty iterable gives an empty file)."""
+    return "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines)
