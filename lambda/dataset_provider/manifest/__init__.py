@@ -1,0 +1,28 @@
+"""The documented Custom Labels manifest rules, shared by the emulator, the handler and the synth-time checks.
+
+Standard library only: it runs in Lambda.
+"""
+
+from __future__ import annotations
+
+from .codes import FILE_ERRORS, LINE_ERRORS, MESSAGES, PRECEDENCE_ERRORS, TRAINING_ERRORS, WARNINGS, message_for
+from .issues import Issue, LineResult, ManifestSummary
+from .stats import compute_stats
+from .validator import ManifestValidator, validate_file, validate_lines
+
+__all__ = [
+    "FILE_ERRORS",
+    "LINE_ERRORS",
+    "MESSAGES",
+    "PRECEDENCE_ERRORS",
+    "TRAINING_ERRORS",
+    "WARNINGS",
+    "Issue",
+    "LineResult",
+    "ManifestSummary",
+    "ManifestValidator",
+    "compute_stats",
+    "message_for",
+    "validate_file",
+    "validate_lines",
+]

@@ -1,0 +1,136 @@
+"""Rules for an object-localization (``groundtruth/object-detection``) label attribute pair."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import cast
+
+from . import codes
+from .attributes import AttributeCheck, common_metadata_ok, is_int, is_label_name, is_number
+from .issues import Issue, error
+
+_BOX_KEYS = ("top", "left", "width", "height")
+
+
+def structure_issues(attribute: str, value: object, metadata: dict[str, object]) -> list[Issue]:
+    """Format, confidence and class-map errors (first-detected: they stop the line's validation)."""
+    issues: list[Issue] = []
+    if not _attribute_ok(value):
+        issues.append(error(codes.ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT, "attribute", attribute=attribute))
+    if not _metadata_ok(metadata):
+        issues.append(error(codes.ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT, "metadata", attribute=attribute))
+    if issues:
+        return issues
+    annotations = _annotations(value)
+    objects = cast("list[object]", metadata.get("objects", []))
+    if len(objects) != len(annotations) or not all(_has_confidence(obj) for obj in objects):
+        issues.append(error(codes.ERROR_MISSING_BOUNDING_BOX_CONFIDENCE, "metadata", attribute=attribute))
+    class_map = cast("dict[str, object]", metadata["class-map"])
+    for index, annotation in enumerate(annotations):
+        if str(annotation["class_id"]) not in class_map:
+            issues.append(error(codes.ERROR_MISSING_CLASS_MAP_ID, "annotation", attribute=attribute, annotation=index))
+    return issues
+
+
+def check(attribute: str, value: object, metadata: dict[str, object]) -> AttributeCheck:
+    """Content rules of a structurally sound pair: image size, label names, each bounding box."""
+    annotations = _annotations(value)
+    result = AttributeCheck(attribute, annotation_count=len(annotations))
+    width, height = _image_size(value)
+    if not all(codes.MIN_IMAGE_SIDE <= side <= codes.MAX_IMAGE_SIDE for side in (width, height)):
+        result.issues.append(error(codes.ERROR_INVALID_IMAGE_DIMENSION, "line", attribute=attribute))
+        result.valid = False
+        return result
+    if not annotations:
+        result.issues.append(_no_annotations(attribute))
+        result.annotated_without_boxes = metadata.get("human-annotated") == "yes"
+        return result
+    class_map = cast("dict[str, str]", metadata["class-map"])
+    names = [class_map[str(annotation["class_id"])] for annotation in annotations]
+    if any(len(name) > codes.MAX_LABEL_NAME_CHARS for name in names):
+        result.issues.append(error(codes.ERROR_INVALID_LABEL_NAME_LENGTH, "metadata", attribute=attribute))
+    boxes: Counter[str] = Counter()
+    for index, (annotation, name) in enumerate(zip(annotations, names, strict=True)):
+        issue = _box_issue(annotation, width, height)
+        if issue is not None:
+            result.issues.append(error(issue, "annotation", attribute=attribute, annotation=index))
+        elif len(name) <= codes.MAX_LABEL_NAME_CHARS:
+            boxes[name] += 1
+    if not boxes:
+        result.issues.append(error(codes.ERROR_NO_VALID_ANNOTATIONS, "line", attribute=attribute))
+        result.valid = False
+    result.box_counts = dict(boxes)
+    return result
+
+
+def _no_annotations(attribute: str) -> Issue:
+    return Issue(
+        codes.WARNING_NO_ATTRIBUTE_ANNOTATIONS,
+        codes.message_for(codes.WARNING_NO_ATTRIBUTE_ANNOTATIONS),
+        "attribute",
+        "warning",
+        attribute=attribute,
+    )
+
+
+def _box_issue(annotation: dict[str, object], width: float, height: float) -> str | None:
+    """The error code of one box, or None when the box is usable."""
+    top, left, box_width, box_height = (cast("float", annotation[key]) for key in _BOX_KEYS)
+    if min(top, left, box_width, box_height) < 0 or left + box_width > width or top + box_height > height:
+        return codes.ERROR_INVALID_BOUNDING_BOX
+    # The service downsizes images whose longer side exceeds 1280 px; a box must stay larger than 1 px.
+    # [infer] either side at or under 1 px after that resize counts as too small.
+    scale = min(1.0, codes.RESIZE_SIDE / max(width, height))
+    if box_width * scale <= 1 or box_height * scale <= 1:
+        return codes.ERROR_BOUNDING_BOX_TOO_SMALL
+    return None
+
+
+def _attribute_ok(value: object) -> bool:
+    """``{"image_size": [{width, height, depth}], "annotations": [{class_id, top, left, width, height}…]}``."""
+    if not isinstance(value, dict) or not _image_size_ok(value.get("image_size")):
+        return False
+    annotations = value.get("annotations", [])
+    return isinstance(annotations, list) and all(_annotation_ok(a) for a in annotations)
+
+
+def _image_size_ok(image_size: object) -> bool:
+    # [infer] only the one-element array is accepted (every example but one COCO snippet uses it).
+    if not isinstance(image_size, list) or len(image_size) != 1 or not isinstance(image_size[0], dict):
+        return False
+    size = image_size[0]
+    return all(is_number(size.get(key)) and size[key] > 0 for key in ("width", "height")) and is_number(
+        size.get("depth")
+    )
+
+
+def _annotation_ok(annotation: object) -> bool:
+    return (
+        isinstance(annotation, dict)
+        and is_int(annotation.get("class_id"))
+        and all(is_number(annotation.get(key)) for key in _BOX_KEYS)
+    )
+
+
+def _metadata_ok(metadata: dict[str, object]) -> bool:
+    class_map = metadata.get("class-map")
+    objects = metadata.get("objects", [])
+    return (
+        common_metadata_ok(metadata)
+        and isinstance(class_map, dict)
+        and all(is_label_name(name) for name in class_map.values())
+        and isinstance(objects, list)
+    )
+
+
+def _has_confidence(obj: object) -> bool:
+    return isinstance(obj, dict) and is_number(obj.get("confidence"))
+
+
+def _annotations(value: object) -> list[dict[str, object]]:
+    return cast("list[dict[str, object]]", cast("dict[str, object]", value).get("annotations", []))
+
+
+def _image_size(value: object) -> tuple[float, float]:
+    size = cast("list[dict[str, float]]", cast("dict[str, object]", value)["image_size"])[0]
+    return size["width"], size["height"]

@@ -1,0 +1,132 @@
+"""One manifest line: the envelope, its label attribute pairs in documented precedence, line-level rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Container
+from dataclasses import dataclass, field, replace
+
+from . import classification, codes, detection
+from .attributes import METADATA_SUFFIX, AttributeCheck, find_pairs
+from .entry import build_entry
+from .envelope import parse_line
+from .issues import Issue, LineResult, LineStatus, error, warning
+
+StructureRule = Callable[[str, object, dict[str, object]], list[Issue]]
+CheckRule = Callable[[str, object, dict[str, object]], AttributeCheck]
+
+#: use-case type -> (format rules, content rules)
+_RULES: dict[str, tuple[StructureRule, CheckRule]] = {
+    codes.CLASSIFICATION_TYPE: (classification.structure_issues, classification.check),
+    codes.DETECTION_TYPE: (detection.structure_issues, detection.check),
+}
+
+
+@dataclass
+class LineContent:
+    """Findings of a parsed, non-terminal line."""
+
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    status: LineStatus = "invalid"
+    is_labeled: bool = True
+    image_level_labels: frozenset[str] = frozenset()
+    box_counts: dict[str, int] = field(default_factory=dict)
+
+
+def check_line(raw: str, line_number: int, seen_source_refs: Container[str]) -> LineResult:
+    """Validate one raw manifest line; ``seen_source_refs`` holds the source-refs of earlier stored lines."""
+    envelope = parse_line(raw.removesuffix("\n").removesuffix("\r"))
+    if envelope.terminal_code is not None:
+        return terminal_result(line_number, envelope.source_ref, envelope.terminal_code)
+    if envelope.source_ref in seen_source_refs:
+        return terminal_result(line_number, envelope.source_ref, codes.ERROR_DUPLICATE_SOURCE_REF)
+    assert envelope.obj is not None
+    content = check_content(envelope.obj)
+    box_labels = frozenset(content.box_counts)
+    return LineResult(
+        line_number=line_number,
+        source_ref=envelope.source_ref,
+        terminal=False,
+        errors=tuple(replace(issue, line=line_number) for issue in content.errors),
+        warnings=tuple(replace(issue, line=line_number) for issue in content.warnings),
+        labels=content.image_level_labels | box_labels,
+        bounding_box_labels=box_labels,
+        entry=build_entry(envelope.obj, content.errors, is_labeled=content.is_labeled),
+        status=content.status,
+        image_level_labels=content.image_level_labels,
+        bounding_box_counts=content.box_counts,
+    )
+
+
+def terminal_result(line_number: int, source_ref: str | None, code: str) -> LineResult:
+    """A line the service drops silently: no stored entry, no labels."""
+    issue = replace(error(code, "line"), line=line_number)
+    return LineResult(line_number, source_ref, True, (issue,), (), frozenset(), frozenset(), None)
+
+
+def check_content(obj: dict[str, object]) -> LineContent:
+    """The label attribute rules of one line, stopping at the first-detected (precedence) errors."""
+    pairs, orphans = find_pairs(obj)
+    if orphans:
+        # [infer] a "-metadata" key without its label attribute is a missing label attribute.
+        return LineContent([error(codes.ERROR_NO_LABEL_ATTRIBUTES, "line")], is_labeled=bool(pairs))
+    if not pairs:
+        return LineContent(
+            warnings=[warning(codes.WARNING_UNANNOTATED_RECORD, "line")], status="ignored", is_labeled=False
+        )
+    structural = [issue for attribute in pairs for issue in _structure_issues(attribute, obj)]
+    if any(issue.code in codes.PRECEDENCE_ERRORS for issue in structural):
+        return LineContent(structural)
+    checks = [_check(attribute, obj) for attribute in pairs if _rules(obj[attribute + METADATA_SUFFIX])]
+    return _assemble(structural, checks)
+
+
+def _rules(metadata: object) -> tuple[StructureRule, CheckRule] | None:
+    kind = metadata.get("type") if isinstance(metadata, dict) else None
+    return _RULES.get(kind) if isinstance(kind, str) else None
+
+
+def _structure_issues(attribute: str, obj: dict[str, object]) -> list[Issue]:
+    metadata = obj[attribute + METADATA_SUFFIX]
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("type"), str):
+        return [error(codes.ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT, "metadata", attribute=attribute)]
+    rules = _rules(metadata)
+    if rules is None:
+        # Not a first-detected error: the attribute is skipped and the line may still have valid ones.
+        return [error(codes.ERROR_UNSUPPORTED_USE_CASE_TYPE, "metadata", attribute=attribute)]
+    return rules[0](attribute, obj[attribute], metadata)
+
+
+def _check(attribute: str, obj: dict[str, object]) -> AttributeCheck:
+    metadata = obj[attribute + METADATA_SUFFIX]
+    assert isinstance(metadata, dict)
+    rules = _rules(metadata)
+    assert rules is not None
+    return rules[1](attribute, obj[attribute], metadata)
+
+
+def _assemble(issues: list[Issue], checks: list[AttributeCheck]) -> LineContent:
+    """Line-level rules over the attribute results: box limit, no valid attribute, unlabeled warnings."""
+    issues = issues + [issue for check in checks for issue in check.issues]
+    if sum(check.annotation_count for check in checks) > codes.MAX_BOUNDING_BOXES:
+        issues.append(error(codes.ERROR_TOO_MANY_BOUNDING_BOXES, "line"))
+    content = LineContent(
+        errors=[issue for issue in issues if issue.severity == "error"],
+        warnings=[issue for issue in issues if issue.severity == "warning"],
+    )
+    valid = [check for check in checks if check.valid]
+    line_failed = any(issue.scope == "line" for issue in content.errors)
+    if not line_failed and not valid:
+        content.errors.append(error(codes.ERROR_NO_VALID_LABEL_ATTRIBUTES, "line"))
+    if line_failed or not valid:
+        return content
+    content.image_level_labels = frozenset().union(*(check.image_level_labels for check in valid))
+    content.box_counts = dict(sum((Counter(check.box_counts) for check in valid), Counter()))
+    content.status = "valid"
+    if not content.image_level_labels and not content.box_counts:
+        without_boxes = any(check.annotated_without_boxes for check in valid)
+        code = codes.WARNING_NO_ANNOTATIONS if without_boxes else codes.WARNING_UNANNOTATED_RECORD
+        content.warnings.append(warning(code, "line"))
+        content.status = "ignored"
+    return content
