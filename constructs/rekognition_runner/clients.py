@@ -1,0 +1,65 @@
+"""boto3 clients for the emulator, built from an explicit environment (never from this process's os.environ)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_rekognition import RekognitionClient
+    from mypy_boto3_s3 import S3Client
+
+#: The environment variables that point AWS SDKs at the emulator.
+ENDPOINT_VARIABLES = {
+    "rekognition": "AWS_ENDPOINT_URL_REKOGNITION",
+    "s3": "AWS_ENDPOINT_URL_S3",
+    "events": "AWS_ENDPOINT_URL_EVENTS",
+    "lambda": "AWS_ENDPOINT_URL_LAMBDA",
+}
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=60)
+
+
+@dataclass(frozen=True)
+class Clients:
+    """The emulator's clients and the environment they were built from."""
+
+    env: Mapping[str, str]
+    rekognition: RekognitionClient
+    s3: S3Client
+    events: EventBridgeClient | None
+    lambda_: LambdaClient | None
+
+    @property
+    def region(self) -> str:
+        return self.env.get("AWS_REGION") or self.env.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+def make_clients(env: Mapping[str, str]) -> Clients:
+    """Clients for the endpoints in ``env`` (``AWS_ENDPOINT_URL_*``, credentials, region)."""
+    session = boto3.session.Session(
+        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID", "testing"),
+        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY", "testing"),
+        region_name=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+    )
+
+    def endpoint(service: str) -> str | None:
+        return env.get(ENDPOINT_VARIABLES[service])
+
+    return Clients(
+        env=dict(env),
+        rekognition=session.client("rekognition", endpoint_url=endpoint("rekognition"), config=_CONFIG),
+        s3=session.client("s3", endpoint_url=endpoint("s3"), config=_CONFIG),
+        events=session.client("events", endpoint_url=endpoint("events"), config=_CONFIG)
+        if endpoint("events")
+        else None,
+        lambda_=session.client("lambda", endpoint_url=endpoint("lambda"), config=_CONFIG)
+        if endpoint("lambda")
+        else None,
+    )

@@ -1,0 +1,76 @@
+"""Progress output in the style of ``cdk deploy``: one line per resource status transition, with elapsed time."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+_FAILED_WIDTH = 200
+
+
+class Printer:
+    """Thread-safe status lines: ``<Stack> | n/N | elapsed | STATUS | Type | LogicalId [reason]``."""
+
+    def __init__(self, stream: TextIO | None = None, *, quiet: bool = False) -> None:
+        self._stream = stream or sys.stdout
+        self._quiet = quiet
+        self._lock = threading.Lock()
+        self._start = time.monotonic()
+        self._done = 0
+        self._total = 0
+        self.events: list[tuple[str, str, str]] = []
+
+    def begin(self, total: int) -> None:
+        """Start counting a stack operation over ``total`` resources."""
+        with self._lock:
+            self._start, self._done, self._total = time.monotonic(), 0, total
+
+    def skip(self) -> None:
+        """A resource needed no request (unchanged): it counts as done without a line."""
+        with self._lock:
+            self._done += 1
+
+    def line(self, text: str = "") -> None:
+        with self._lock:
+            self._write(text)
+
+    def _write(self, text: str) -> None:
+        if not self._quiet:
+            print(text, file=self._stream, flush=True)
+
+    def status(self, stack: str, logical_id: str, resource_type: str, status: str, reason: str = "") -> None:
+        """One resource (or the stack itself) changed status."""
+        with self._lock:
+            self.events.append((logical_id, status, reason))
+            if status.endswith(("_COMPLETE", "_FAILED", "_SKIPPED")) and logical_id != stack:
+                self._done += 1
+            elapsed = time.monotonic() - self._start
+            width = len(str(self._total))
+            head = f"{stack} | {self._done:>{width}}/{self._total} | {elapsed:6.1f}s | {status:<28} | {resource_type}"
+            detail = f" | {logical_id}"
+            if reason:
+                first = reason.strip().splitlines()[0] if reason.strip() else reason
+                detail += f" {_short(first)}"
+            self._write(head + detail)
+
+    def note(self, stack: str, logical_id: str, message: str) -> None:
+        with self._lock:
+            self._write(f"{stack} | {logical_id}: {message}")
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        """A plain aligned table."""
+        widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=False)]
+        with self._lock:
+            self._write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+            self._write("  ".join("-" * w for w in widths))
+            for row in rows:
+                self._write("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _FAILED_WIDTH else text[: _FAILED_WIDTH - 3] + "..."

@@ -1,0 +1,30 @@
+"""One handler per resource type; ``handler_for`` picks it."""
+
+from __future__ import annotations
+
+from rekognition_runner.resources.base import ResourceHandler
+from rekognition_runner.resources.custom import CustomResourceHandler
+from rekognition_runner.resources.project import ProjectHandler
+from rekognition_runner.resources.recorded import RecordedHandler
+
+PROJECT_TYPE = "AWS::Rekognition::Project"
+
+_PROJECT = ProjectHandler()
+_CUSTOM = CustomResourceHandler()
+_RECORDED = RecordedHandler()
+
+
+def is_custom(resource_type: str) -> bool:
+    return resource_type.startswith("Custom::") or resource_type == "AWS::CloudFormation::CustomResource"
+
+
+def handler_for(resource_type: str) -> ResourceHandler:
+    """The handler of a resource type (types with nothing to emulate are recorded)."""
+    if resource_type == PROJECT_TYPE:
+        return _PROJECT
+    if is_custom(resource_type):
+        return _CUSTOM
+    return _RECORDED
+
+
+__all__ = ["PROJECT_TYPE", "ResourceHandler", "handler_for", "is_custom"]
