@@ -1,0 +1,87 @@
+"""Throttling, internal errors and connection problems: not complete while polling, retried within a budget."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from dataset_provider.clients import check_botocore
+from dataset_provider.errors import ProviderError
+from dataset_provider.provider import is_complete, on_event
+
+from .cfn import event, run
+
+if TYPE_CHECKING:
+    from dataset_provider.runtime import Runtime
+    from rekognition_emulator import Emulator
+
+    from .conftest import FakeClock
+
+
+def props(project_arn: str) -> dict[str, Any]:
+    return {"ProjectArn": project_arn, "DatasetType": "TRAIN", "Source": {"Type": "empty"}}
+
+
+@pytest.mark.parametrize("code", ["ThrottlingException", "ProvisionedThroughputExceededException"])
+def test_on_event_retries_throttling_with_backoff_then_succeeds(
+    code: str, project_arn: str, runtime: Runtime, emulator: Emulator, clock: FakeClock
+) -> None:
+    emulator.faults.throttle_next(2, operation="CreateDataset", code=code)
+    response = run(event("Create", props(project_arn)), runtime)
+    assert response.status == "SUCCESS", response.reason
+    assert [e.outcome for e in emulator.request_log.entries("CreateDataset")] == [code, code, "OK"]
+    assert len(clock.sleeps) == 2 and all(s >= 0 for s in clock.sleeps)
+
+
+def test_on_event_retries_internal_server_errors(project_arn: str, runtime: Runtime, emulator: Emulator) -> None:
+    emulator.faults.internal_error_next(3, operation="DescribeProjects")
+    response = run(event("Create", props(project_arn)), runtime)
+    assert response.status == "SUCCESS", response.reason
+    assert emulator.request_log.count("DescribeProjects", "InternalServerError") == 3
+
+
+def test_budget_exhausted_fails_clearly_and_creates_nothing(
+    project_arn: str, runtime: Runtime, emulator: Emulator, clock: FakeClock
+) -> None:
+    emulator.faults.throttle_fraction("DescribeProjects", 1.0)
+    response = run(event("Create", props(project_arn)), runtime)
+    assert response.status == "FAILED"
+    assert "did not succeed within 30 s of retries" in response.reason
+    assert "ThrottlingException" in response.reason and "retry the deployment later" in response.reason
+    assert emulator.request_log.count("CreateDataset") == 0
+    assert sum(clock.sleeps) <= 30
+
+
+@pytest.mark.parametrize(
+    "arm",
+    [
+        lambda f: f.throttle_next(1, operation="DescribeDataset"),
+        lambda f: f.internal_error_next(1, operation="ListTagsForResource"),
+        lambda f: f.throttle_next(1, operation="DescribeProjects", code="ProvisionedThroughputExceededException"),
+    ],
+    ids=["throttled-describe", "internal-error-tags", "provisioned-throughput"],
+)
+def test_is_complete_treats_transient_errors_as_not_complete(
+    arm: Any, project_arn: str, runtime: Runtime, emulator: Emulator
+) -> None:
+    request = event("Create", props(project_arn))
+    merged = {**request, **on_event(request, None, runtime)}
+    arm(emulator.faults)
+    assert is_complete(merged, None, runtime) == {"IsComplete": False}
+    assert is_complete(merged, None, runtime)["IsComplete"] is True
+
+
+def test_connection_errors_in_is_complete_mean_not_complete(
+    project_arn: str, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = event("Create", props(project_arn))
+    merged = {**request, **on_event(request, None, runtime)}
+    monkeypatch.setenv("AWS_ENDPOINT_URL_REKOGNITION", "http://127.0.0.1:9")  # nothing listens on the discard port
+    assert is_complete(merged, None, runtime) == {"IsComplete": False}
+
+
+def test_old_botocore_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(ProviderError, match=r"botocore 1\.34\.0 is too old: CreateDataset needs Tags"):
+        check_botocore("1.34.0")
+    check_botocore("1.35.0")
