@@ -17,7 +17,7 @@ from .stats import StatsAccumulator
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 
 class ManifestValidator:
@@ -145,15 +145,19 @@ class ManifestValidator:
         return "NOT_DETERMINED"
 
 
-def validate_lines(lines: Iterable[str]) -> ManifestSummary:
-    """Validate a manifest given as an iterable of lines."""
+def validate_lines(lines: Iterable[str], on_line: Callable[[LineResult], object] | None = None) -> ManifestSummary:
+    """Validate a manifest given as an iterable of lines; ``on_line`` sees each line's result as it is found."""
     validator = ManifestValidator()
     for line in lines:
-        validator.feed(line)
+        result = validator.feed(line)
+        if on_line is not None:
+            on_line(result)
     return validator.finish()
 
 
-def validate_file(path: str | os.PathLike[str]) -> ManifestSummary:
+def validate_file(
+    path: str | os.PathLike[str], on_line: Callable[[LineResult], object] | None = None
+) -> ManifestSummary:
     """Validate a manifest file, streaming it; raises OSError when it cannot be read."""
     file = Path(path)
     if file.stat().st_size > codes.MAX_MANIFEST_BYTES:
@@ -161,4 +165,4 @@ def validate_file(path: str | os.PathLike[str]) -> ManifestSummary:
         return replace(summary, file_errors=(file_error(codes.ERROR_MANIFEST_SIZE_TOO_LARGE),))
     # Undecodable bytes become lone surrogates, which the line rules report as ERROR_INVALID_JSON_LINE.
     with file.open(encoding="utf-8-sig", errors="surrogateescape") as stream:
-        return validate_lines(stream)
+        return validate_lines(stream, on_line)
