@@ -6,6 +6,7 @@ import io
 from typing import TYPE_CHECKING
 
 import pytest
+from runner_toy import TOY_ASSET
 
 from rekognition_runner.assets import publish
 from rekognition_runner.clients import make_clients
@@ -13,7 +14,6 @@ from rekognition_runner.engine import Engine
 from rekognition_runner.lambda_host import LambdaHost
 from rekognition_runner.output import Printer
 from rekognition_runner.resources.base import RunnerConfig
-from runner_toy import TOY_ASSET
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
