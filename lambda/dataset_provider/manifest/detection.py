@@ -38,7 +38,7 @@ def check(attribute: str, value: object, metadata: dict[str, object]) -> Attribu
     result = AttributeCheck(attribute, annotation_count=len(annotations))
     width, height = _image_size(value)
     if not all(codes.MIN_IMAGE_SIDE <= side <= codes.MAX_IMAGE_SIDE for side in (width, height)):
-        result.issues.append(error(codes.ERROR_INVALID_IMAGE_DIMENSION, "line", attribute=attribute))
+        result.issues.append(error(codes.ERROR_INVALID_IMAGE_DIMENSION, "line"))
         result.valid = False
         return result
     if not annotations:
@@ -57,7 +57,7 @@ def check(attribute: str, value: object, metadata: dict[str, object]) -> Attribu
         elif len(name) <= codes.MAX_LABEL_NAME_CHARS:
             boxes[name] += 1
     if not boxes:
-        result.issues.append(error(codes.ERROR_NO_VALID_ANNOTATIONS, "line", attribute=attribute))
+        result.issues.append(error(codes.ERROR_NO_VALID_ANNOTATIONS, "line"))
         result.valid = False
     result.box_counts = dict(boxes)
     return result

@@ -48,8 +48,8 @@ class StatsAccumulator:
         }
 
     def label_stats(self) -> dict[str, tuple[int, int]]:
-        """label -> (EntryCount, BoundingBoxCount), sorted by label."""
-        return {label: (count, self._box_counts[label]) for label, count in sorted(self._entry_counts.items())}
+        """label -> (EntryCount, BoundingBoxCount), in the order labels first appear."""
+        return {label: (count, self._box_counts[label]) for label, count in self._entry_counts.items()}
 
 
 def compute_stats(results: Iterable[LineResult]) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
