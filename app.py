@@ -7,10 +7,14 @@ Synthesizes without AWS credentials (environment-agnostic stack): ``npx cdk synt
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
-from constructs import Construct
+
 from rekognition_datasets import Dataset, DatasetDistribution, DatasetSource, DatasetType, Project
+
+if TYPE_CHECKING:
+    from constructs import Construct
 
 IMAGES = Path(__file__).resolve().parent / "examples" / "images"
 
@@ -18,8 +22,8 @@ IMAGES = Path(__file__).resolve().parent / "examples" / "images"
 class RekognitionDatasetsExample(cdk.Stack):
     """Three labels (the folder names under ``examples/images``), five 64x64 PNG images each, split 80/20."""
 
-    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
-        super().__init__(scope, id, description="Rekognition Custom Labels datasets as code: example", **kwargs)
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id, description="Rekognition Custom Labels datasets as code: example")
         project = Project(self, "Shapes")
         training = Dataset(
             self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import importlib.util
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,8 +21,10 @@ _IGNORED_SUFFIXES = frozenset({".pyc", ".pyo"})
 
 
 def _package_dir(name: str) -> Path:
-    module = __import__(name)
-    return Path(module.__file__).resolve().parent
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(f"{name} is not installed; run `pip install -e .`")
+    return Path(spec.origin).resolve().parent
 
 
 def _files(root: Path) -> Iterator[Path]:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Protocol
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
-from dataset_provider import schema
 
+from dataset_provider import schema
 from rekognition_datasets import perms
 from rekognition_datasets.dataset_type import DatasetType
 from rekognition_datasets.errors import ValidationError
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from constructs import Construct
-
     from rekognition_datasets.project import IProject
 
 _RETAINING = (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, cdk.RemovalPolicy.SNAPSHOT)
@@ -101,7 +100,7 @@ class Dataset(_DatasetBase):
         self._check_arguments(project, dataset_type, removal_policy, max_error_entries)
         self.project = project
         self.dataset_type = dataset_type
-        self.tags = cdk.TagManager(cdk.TagType.MAP, schema.DATASET_RESOURCE_TYPE, dict(tags or {}))
+        self._tags = cdk.TagManager(cdk.TagType.MAP, schema.DATASET_RESOURCE_TYPE, dict(tags or {}))
         provider = DatasetProvider.of(self)
         self._claim_slot(provider)
         provider.register_project(project.project_arn, project.dataset_arn_pattern)
@@ -166,6 +165,11 @@ class Dataset(_DatasetBase):
                 "and one TEST dataset: remove one, change its dataset_type, or use another project",
             )
         provider.dataset_slots[slot] = self.node.path
+
+    @property
+    def tags(self) -> cdk.TagManager:
+        """The dataset's tags (``Tags.of(...)`` reaches them; rendered into the ``Tags`` property)."""
+        return self._tags
 
     @staticmethod
     def from_dataset_arn(scope: Construct, id: str, dataset_arn: str) -> IDataset:

@@ -25,7 +25,7 @@ def _flatten(node: Any) -> str:
     if isinstance(node, str):
         return node.replace("${", "<").replace("}", ">")
     if isinstance(node, dict) and len(node) == 1:
-        (key, value), = node.items()
+        ((key, value),) = node.items()
         if key == "Fn::Join":
             delimiter, items = value
             return str(delimiter).join(_flatten(item) for item in items)

@@ -64,7 +64,9 @@ def validate_project_name(name: str) -> list[str]:
         problems.append(f"project name {name!r} must be 1 to {_NAME_MAX} characters long (is {len(name)})")
     bad = sorted(set(name) - _NAME_ALLOWED)
     if bad:
-        problems.append(f"project name {name!r} has characters {''.join(bad)!r}; allowed: letters, digits, '_', '.', '-'")
+        problems.append(
+            f"project name {name!r} has characters {''.join(bad)!r}; allowed: letters, digits, '_', '.', '-'"
+        )
     return problems
 
 

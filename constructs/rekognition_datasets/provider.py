@@ -11,9 +11,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
+
 from constructs import Construct
 from dataset_provider import schema
-
 from rekognition_datasets import nag, perms
 from rekognition_datasets.bundling import handler_code
 from rekognition_datasets.errors import ValidationError
@@ -255,7 +255,9 @@ class DatasetProvider(Construct):
             query_interval_seconds=int(query_interval.to_seconds())
             if query_interval is not None
             else base.query_interval_seconds,
-            total_timeout_seconds=int(total_timeout.to_seconds()) if total_timeout is not None else base.total_timeout_seconds,
+            total_timeout_seconds=int(total_timeout.to_seconds())
+            if total_timeout is not None
+            else base.total_timeout_seconds,
             log_level=log_level.upper() if log_level is not None else base.log_level,
         )
         stack = cdk.Stack.of(scope)
@@ -269,7 +271,6 @@ class DatasetProvider(Construct):
                 )
             return existing
         return DatasetProvider(stack, settings)
-
 
     @staticmethod
     def of(scope: IConstruct) -> DatasetProvider:

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from aws_cdk import aws_s3 as s3
-    from constructs import Construct
 
+    from constructs import Construct
     from rekognition_datasets.dataset import IDataset
     from rekognition_datasets.provider import DatasetProvider
 
@@ -258,9 +258,13 @@ class _DatasetCopySource(DatasetSource):
         self._dataset = dataset
 
     def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
-        provider.add_statement(
-            perms.DATASET_COPY_ACTIONS, [self._dataset.dataset_arn]
-        )
+        from rekognition_datasets.dataset import Dataset
+
+        declared_here = isinstance(self._dataset, Dataset) and cdk.Stack.of(self._dataset) is cdk.Stack.of(scope)
+        if not declared_here:
+            # A dataset declared in this stack is already readable through its project's dataset pattern; naming
+            # its ARN attribute here would make the provider depend on a resource that depends on the provider.
+            provider.add_statement(perms.DATASET_COPY_ACTIONS, [self._dataset.dataset_arn])
         return BoundSource(
             properties={"Type": "dataset", "DatasetArn": self._dataset.dataset_arn},
             fingerprint=self._dataset.source_fingerprint,
