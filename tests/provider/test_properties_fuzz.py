@@ -1,0 +1,126 @@
+"""Property-based: no malformed event or property set escapes as anything but a short ProviderError, or hangs."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dataset_provider.errors import MAX_REASON_CHARS, ProviderError
+from dataset_provider.properties import parse_dataset, parse_distribution
+from dataset_provider.provider import is_complete, on_event
+from dataset_provider.schema import DATASET_RESOURCE_TYPE, DISTRIBUTION_RESOURCE_TYPE
+
+from .cfn import SERVICE_TOKEN, STACK_ID
+
+if TYPE_CHECKING:
+    from dataset_provider.runtime import Runtime
+
+#: Replaced by the emulator's real project ARN inside the test, so generated events reach the service paths.
+PROJECT = "arn:aws:rekognition:us-east-1:123456789012:project/flowers/1700000000000"
+DATASET = "arn:aws:rekognition:us-east-1:123456789012:project/flowers/dataset/train/1700000000001"
+
+json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30))
+junk = st.recursive(
+    json_leaf,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+arn_like = st.one_of(
+    st.just(PROJECT), st.just(DATASET), st.sampled_from(["", "arn:", PROJECT + "x", DATASET.upper()]), junk
+)
+source = st.one_of(
+    junk,
+    st.fixed_dictionaries(
+        {"Type": st.sampled_from(["empty", "manifest", "dataset", "entries", "other", ""])},
+        optional={
+            "Bucket": st.sampled_from(["provider-test-data", "b", "UPPER_ok", ""]) | junk,
+            "Key": st.text(max_size=20) | junk,
+            "Version": st.text(max_size=10) | junk,
+            "DatasetArn": arn_like,
+            "ImageBucket": st.sampled_from(["images-bucket", "x"]) | junk,
+            "Extra": junk,
+        },
+    ),
+)
+dataset_properties = st.fixed_dictionaries(
+    {},
+    optional={
+        "ProjectArn": arn_like,
+        "DatasetType": st.sampled_from(["TRAIN", "TEST", "train", ""]) | junk,
+        "Source": source,
+        "SourceFingerprint": st.text(max_size=10) | junk,
+        "Tags": st.dictionaries(st.text(max_size=10), st.text(max_size=10) | junk, max_size=3) | junk,
+        "MaxErrorEntries": st.sampled_from(["0", "5", "-1", "1e3", "٣"]) | junk,
+        "ResetOnTrainingFingerprint": st.text(max_size=10) | junk,
+        "Distributed": st.sampled_from(["true", "false", "yes"]) | junk,
+        "ServiceToken": st.just(SERVICE_TOKEN),
+        "Unknown": junk,
+    },
+)
+distribution_properties = st.fixed_dictionaries(
+    {}, optional={"TrainingDatasetArn": arn_like, "TestingDatasetArn": arn_like, "TrainingFingerprint": junk}
+)
+events = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "RequestType": st.sampled_from(["Create", "Update", "Delete", "Rollback"]) | junk,
+            "ResourceType": st.sampled_from([DATASET_RESOURCE_TYPE, DISTRIBUTION_RESOURCE_TYPE, "Custom::X"]) | junk,
+            "StackId": st.just(STACK_ID) | junk,
+            "RequestId": st.uuids().map(str) | junk,
+            "LogicalResourceId": st.just("Fuzzed") | junk,
+            "PhysicalResourceId": st.sampled_from(
+                [DATASET, "made-up", "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"]
+            )
+            | junk,
+            "ResourceProperties": dataset_properties | distribution_properties | junk,
+            "OldResourceProperties": dataset_properties | junk,
+            "ResponseURL": st.just("https://example.invalid/response"),
+        },
+    )
+    | junk
+)
+
+
+def with_project(value: Any, project_arn: str) -> Any:
+    """``value`` with every PROJECT placeholder replaced by ``project_arn``."""
+    if isinstance(value, dict):
+        return {k: with_project(v, project_arn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_project(v, project_arn) for v in value]
+    return project_arn if value == PROJECT else value
+
+
+@given(props=dataset_properties)
+def test_dataset_properties_parse_or_fail_in_one_short_sentence(props: dict[str, Any]) -> None:
+    try:
+        spec = parse_dataset(props)
+    except ProviderError as exc:
+        assert 0 < len(str(exc)) <= MAX_REASON_CHARS and "\n" not in str(exc)
+    else:
+        assert spec.dataset_type in ("TRAIN", "TEST") and len(spec.fingerprint) == 32
+
+
+@given(props=distribution_properties)
+def test_distribution_properties_parse_or_fail_in_one_short_sentence(props: dict[str, Any]) -> None:
+    try:
+        parse_distribution(props)
+    except ProviderError as exc:
+        assert 0 < len(str(exc)) <= MAX_REASON_CHARS
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(request=events)
+def test_no_event_escapes_as_an_unhandled_exception(request: Any, runtime: Runtime, project_arn: str) -> None:
+    request = with_project(request, project_arn)
+    for entry_point in (on_event, is_complete):
+        try:
+            result = entry_point(request, None, runtime)
+        except ProviderError as exc:
+            assert 0 < len(str(exc)) <= MAX_REASON_CHARS
+        else:
+            json.dumps(result)
+            assert isinstance(result, dict)
