@@ -66,10 +66,10 @@ class Printer:
         """A plain aligned table."""
         widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=False)]
         with self._lock:
-            self._write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+            self._write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
             self._write("  ".join("-" * w for w in widths))
             for row in rows:
-                self._write("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+                self._write("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def _short(text: str) -> str:
