@@ -165,10 +165,8 @@ class RekognitionBackend:
                 )
             changes = content.parse(ground_truth)
             merged = content.merge(dataset.entries, changes.entries)
-            error = changes.file_error or merged.file_error
-            outcome = self._outcome(UPDATE_COMPLETE, UPDATE_FAILED, UPDATED, merged.entries, arn, dataset.project_arn)
-            if error is not None:
-                outcome = Outcome(UPDATE_FAILED, error, CLIENT_ERROR)
+            result = changes.file_error or merged.file_error or merged.entries
+            outcome = self._outcome(UPDATE_COMPLETE, UPDATE_FAILED, UPDATED, result, arn, dataset.project_arn)
             dataset.start(UPDATE_IN_PROGRESS, now + self._delay(self.config.dataset_update_delay), outcome, now)
 
     def delete_dataset(self, arn: str) -> None:
@@ -301,11 +299,12 @@ class RekognitionBackend:
         return {}, CREATED_EMPTY
 
     def _outcome(self, complete: str, failed: str, message: str, entries: Entries | str, *arns: str) -> Outcome:
-        if isinstance(entries, str):
-            return Outcome(failed, entries, CLIENT_ERROR)
+        """The outcome of a create/update: an injected failure, else the file error (a ``str``), else success."""
         injected = self.faults.take_failure(*arns)
         if injected is not None:
             return Outcome(failed, injected, SERVICE_ERROR)
+        if isinstance(entries, str):
+            return Outcome(failed, entries, CLIENT_ERROR)
         return Outcome(complete, message, SUCCESS, entries)
 
     def _distribution_outcomes(self, train: Dataset, test: Dataset) -> tuple[Outcome, ...]:
