@@ -4,16 +4,15 @@ zipped size of the Lambda asset the constructs bundle."""
 from __future__ import annotations
 
 import io
-import json
 import sys
 import sysconfig
 import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bench.b1_synth import synth
 from bench.measure import BenchError, child_env, run_child
 from bench.report import Figure, Stats, verdict
+from bench.stacks import default_stack
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -112,9 +111,7 @@ def _heaviest(lines: list[ImportLine], count: int = 4) -> str:
 
 
 def run(settings: Settings) -> list[Figure]:
-    outdir = settings.workdir / "b6-cdk.out"
-    synth("library", 1, outdir)
-    template = json.loads((outdir / "BenchStack.template.json").read_text())
+    outdir, template = default_stack(settings)
     functions = handler_functions(template, outdir)
     assets = sorted(set(functions.values()))
     figures: list[Figure] = []

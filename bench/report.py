@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 Verdict = Literal["met", "missed", "info", "not measured"]
 
+#: Larger sample sets (e.g. simulated ones) are summarised in the JSON, not listed.
+MAX_JSON_SAMPLES = 100
 _BYTE_UNITS = (("MiB", 1024**2), ("KiB", 1024))
 
 
@@ -44,14 +46,17 @@ class Stats:
         return max(self.samples)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """JSON form; the raw samples are kept when there are at most ``MAX_JSON_SAMPLES`` of them."""
+        data: dict[str, Any] = {
             "unit": self.unit,
             "median": self.median,
             "min": self.min,
             "max": self.max,
             "n": len(self.samples),
-            "samples": list(self.samples),
         }
+        if len(self.samples) <= MAX_JSON_SAMPLES:
+            data["samples"] = list(self.samples)
+        return data
 
 
 @dataclass(frozen=True)

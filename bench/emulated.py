@@ -1,0 +1,100 @@
+"""Driving the real handler in-process against a running emulator, as the CDK Provider framework would."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import uuid
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from rekognition_emulator import Emulator, EmulatorConfig
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/BenchStack/6c0ffee0-0000-4000-8000-000000000001"
+SERVICE_TOKEN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:BenchStack-ProviderframeworkonEvent"
+DATASET_TYPE = "Custom::RekognitionDataset"
+
+
+@contextlib.contextmanager
+def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of the block, then restore them."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
+def running_emulator(config: EmulatorConfig | None = None) -> Iterator[Emulator]:
+    """A started emulator with this process's boto3 environment pointing at it (one attempt per call, and the
+    handler logging warnings only)."""
+    from rekognition_emulator import Emulator
+
+    quiet = {"AWS_MAX_ATTEMPTS": "1", "LOG_LEVEL": "WARNING"}
+    with Emulator(config) as emulator, patched_environ({**emulator.env(), **quiet}):
+        yield emulator
+
+
+def event(
+    request_type: str,
+    properties: Mapping[str, Any],
+    *,
+    logical_id: str,
+    physical_id: str | None = None,
+    old: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A CloudFormation custom-resource request for a dataset, as the Provider framework hands it over."""
+    framework = {"ServiceToken": SERVICE_TOKEN, "ServiceTimeout": "3000"}
+    body: dict[str, Any] = {
+        "RequestType": request_type,
+        "ServiceToken": SERVICE_TOKEN,
+        "ResponseURL": "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/bench",
+        "StackId": STACK_ID,
+        "RequestId": str(uuid.uuid4()),
+        "LogicalResourceId": logical_id,
+        "ResourceType": DATASET_TYPE,
+        "ResourceProperties": {**framework, **properties},
+    }
+    if old is not None:
+        body["OldResourceProperties"] = {**framework, **old}
+    if physical_id is not None:
+        body["PhysicalResourceId"] = physical_id
+    return body
+
+
+def create_project(name: str) -> str:
+    """A project in the emulator, already CREATED; returns its ARN."""
+    import boto3
+
+    client = boto3.client("rekognition")
+    arn: str = client.create_project(ProjectName=name)["ProjectArn"]
+    client.describe_projects(ProjectNames=[name])
+    return arn
+
+
+def put_object(bucket: str, key: str, body: bytes) -> dict[str, str]:
+    """Upload an object to a (versioned) bucket; returns the ``Source`` keys that point at it."""
+    import boto3
+
+    s3 = boto3.client("s3")
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    version: str = s3.put_object(Bucket=bucket, Key=key, Body=body)["VersionId"]
+    return {"Bucket": bucket, "Key": key, "Version": version}
+
+
+def fingerprint(source: Mapping[str, str]) -> str:
+    """A stable fingerprint of a source declaration (what the constructs would pass)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, json.dumps(dict(source), sort_keys=True)).hex

@@ -1,0 +1,11 @@
+"""B3 smoke run: the real handler's is_complete against the emulator, one round of two polls."""
+
+from __future__ import annotations
+
+from bench import b3_detection
+
+
+def test_measure_latencies_times_every_poll() -> None:
+    latencies = b3_detection.measure_latencies(rounds=1, polls=2)
+    assert len(latencies) == 3
+    assert all(latency > 0 for latency in latencies)
