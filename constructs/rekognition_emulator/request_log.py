@@ -27,12 +27,19 @@ def summarise(params: Any) -> Any:
     """A copy of request parameters safe to keep: blobs become ``{"size": <bytes>}``."""
     if isinstance(params, dict):
         return {
-            key: {"size": len(value)} if key in _BLOB_MEMBERS and isinstance(value, bytes | str) else summarise(value)
+            key: {"size": _size(value)} if key in _BLOB_MEMBERS and isinstance(value, bytes | str) else summarise(value)
             for key, value in params.items()
         }
     if isinstance(params, list):
         return [summarise(value) for value in params]
     return params
+
+
+def _size(blob: bytes | str) -> int:
+    """Bytes of a decoded blob, or of a still base64-encoded one (a request refused before decoding)."""
+    if isinstance(blob, bytes):
+        return len(blob)
+    return len(blob) * 3 // 4 - blob[-2:].count("=")
 
 
 class RequestLog:

@@ -88,6 +88,7 @@ class RekognitionResponse:
 
     def list_dataset_entries(self, params: dict[str, Any]) -> dict[str, Any]:
         entries = self.backend.dataset_entries(params["DatasetArn"]).values()
+        # ContainsLabels is an OR; absent Labeled/HasErrors keep both kinds ([infer] HasErrors=false: no errors).
         labels = set(params.get("ContainsLabels", ()))
         substring = params.get("SourceRefContains")
         chosen = [

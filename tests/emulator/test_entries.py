@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+
+from rekognition_emulator.validation import service_model
 
 from .conftest import error_of
 from .manifests import classification, detection, image, jsonl, labelled
@@ -204,6 +207,19 @@ def test_max_results_over_100_is_validation_exception(client, dataset):
         "Message": "1 validation error detected: Value '101' at 'maxResults' failed to satisfy constraint: "
         "Member must have value less than or equal to 100",
     }
+
+
+def test_entries_satisfy_the_models_dataset_entry_shape_and_default_page(client, dataset):
+    shape = service_model().shape_for("DatasetEntry")
+    _update(client, dataset, [*labelled({"cat": 140}), UNLABELED, BROKEN_METADATA, BOXES])
+
+    first = client.list_dataset_entries(DatasetArn=dataset)
+    rest = client.list_dataset_entries(DatasetArn=dataset, NextToken=first["NextToken"])
+
+    assert (len(first["DatasetEntries"]), len(rest["DatasetEntries"]), "NextToken" in rest) == (100, 43, False)
+    for entry in first["DatasetEntries"] + rest["DatasetEntries"]:
+        assert re.fullmatch(shape.metadata["pattern"], entry)
+        assert shape.metadata["min"] <= len(entry) <= shape.metadata["max"]
 
 
 def test_list_labels_counts_entries_and_boxes(client, dataset):
