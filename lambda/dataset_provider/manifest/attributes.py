@@ -48,12 +48,13 @@ def find_pairs(obj: dict[str, object]) -> tuple[list[str], list[str]]:
 
 def is_int(value: object) -> bool:
     """A JSON integer (booleans are not integers here)."""
-    return isinstance(value, int) and not isinstance(value, bool)
+    return type(value) is int
 
 
 def is_number(value: object) -> bool:
-    """A finite JSON number (booleans excluded)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number (booleans excluded); exact type checks: the JSON parser makes no subclasses."""
+    kind = type(value)
+    return kind is int or (kind is float and math.isfinite(value))  # type: ignore[arg-type]
 
 
 def is_confidence(value: object) -> bool:

@@ -47,7 +47,7 @@ def _json_object(text: str) -> dict[str, object] | None:
         except UnicodeEncodeError:
             return None
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = _DECODER.decode(text)
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
@@ -56,3 +56,6 @@ def _json_object(text: str) -> dict[str, object] | None:
 def _reject_constant(name: str) -> object:
     """NaN and Infinity are not JSON."""
     raise ValueError(name)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from .codes import message_for
@@ -41,12 +42,14 @@ class Issue:
         return data
 
 
+@lru_cache(maxsize=1024)
 def error(code: str, scope: Scope, *, attribute: str | None = None, annotation: int | None = None) -> Issue:
-    """A line-level error (its line number is filled in when the line's result is assembled)."""
+    """A line-level error (its line number is filled in when the line's result is assembled); cached, immutable."""
     message = message_for(code, attribute=attribute or "")
     return Issue(code, message, scope, "error", attribute=attribute, annotation=annotation)
 
 
+@lru_cache(maxsize=1024)
 def warning(code: str, scope: Scope, *, attribute: str | None = None) -> Issue:
     """A line-level warning."""
     return Issue(code, message_for(code), scope, "warning", attribute=attribute)

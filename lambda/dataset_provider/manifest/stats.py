@@ -30,8 +30,10 @@ class StatsAccumulator:
         self.total += 1
         self.labeled += result.is_labeled
         self.errors += result.has_errors
-        self._entry_counts.update(result.labels)
-        self._box_counts.update(result.bounding_box_counts)
+        for label in result.labels:
+            self._entry_counts[label] += 1
+        for label, boxes in result.bounding_box_counts.items():
+            self._box_counts[label] += boxes
 
     @property
     def label_count(self) -> int:
