@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Final
 from dataset_provider import schema
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
 #: ``creation-date`` of generated lines: fixed, so the entries (and their asset hash) depend only on the images.
@@ -55,10 +55,10 @@ def scan_image_folder(root: Path) -> tuple[list[FolderImage], list[str]]:
     return images, skipped
 
 
-def classification_line(object_key: str, label: str | None) -> str:
-    """A JSON line in the console's format for an image in the (placeholder) image bucket."""
+def classification_line(object_key: str, labels: Sequence[str]) -> str:
+    """A JSON line in the console's format (one attribute per label) for an image in the placeholder bucket."""
     entry: dict[str, object] = {"source-ref": f"s3://{schema.IMAGE_BUCKET_PLACEHOLDER}/{object_key}"}
-    if label is not None:
+    for label in labels:
         entry[label] = 1
         entry[f"{label}-metadata"] = {
             "confidence": 1,

@@ -231,14 +231,28 @@ class _ImageFolderSource(DatasetSource):
             cdk.Annotations.of(scope).add_warning_v2(
                 WARNING_PREFIX + "skipped-file", f"{self._path}/{name} is not a PNG or JPEG image; skipped"
             )
-        lines: list[str] = []
+        # Byte-identical images share one asset object (assets are content-addressed): one entry, all labels.
+        labels_by_key: dict[str, list[str]] = {}
+        files_by_key: dict[str, list[str]] = {}
         image_bucket = ""
         for image in found:
             asset_id = "Image" + hashlib.sha256(image.relative.encode()).hexdigest()[:16]
             asset = s3_assets.Asset(scope, asset_id, path=str(image.path))
-            provider.add_statement(perms.S3_OBJECT_READ_ACTIONS, [asset.bucket.arn_for_objects(asset.s3_object_key)])
             image_bucket = asset.s3_bucket_name
-            lines.append(images.classification_line(asset.s3_object_key, image.label))
+            key = asset.s3_object_key
+            if key not in labels_by_key:
+                provider.add_statement(perms.S3_OBJECT_READ_ACTIONS, [asset.bucket.arn_for_objects(key)])
+            labels = labels_by_key.setdefault(key, [])
+            if image.label is not None and image.label not in labels:
+                labels.append(image.label)
+            files_by_key.setdefault(key, []).append(image.relative)
+        for names in files_by_key.values():
+            if len(names) > 1:
+                cdk.Annotations.of(scope).add_warning_v2(
+                    WARNING_PREFIX + "identical-images",
+                    f"{', '.join(names)} under {self._path} are identical; they become one entry with all their labels",
+                )
+        lines = [images.classification_line(key, labels) for key, labels in labels_by_key.items()]
         check_manifest_lines(scope, lines, f"entries generated from {self._path}")
         entries = _entries_asset(scope, provider, lines)
         return BoundSource(
