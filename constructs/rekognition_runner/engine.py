@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
 
+    from rekognition_runner.cfn_response import ResponseReceiver
     from rekognition_runner.clients import Clients
     from rekognition_runner.lambda_host import LambdaHost
     from rekognition_runner.output import Printer
@@ -86,6 +87,22 @@ class Engine:
         self.region = clients.region
         self._code_cache = workdir / "code"
         self._code_cache.mkdir(parents=True, exist_ok=True)
+        self._receiver: ResponseReceiver | None = None
+        self._receiver_lock = threading.Lock()
+
+    def response_receiver(self) -> ResponseReceiver:
+        """The HTTPS ResponseURL server for handlers that answer CloudFormation themselves (started on first use)."""
+        with self._receiver_lock:
+            if self._receiver is None:
+                from rekognition_runner.cfn_response import ResponseReceiver
+
+                self._receiver = ResponseReceiver().start()
+            return self._receiver
+
+    def close(self) -> None:
+        """Stop the ResponseURL server, if it was started."""
+        if self._receiver is not None:
+            self._receiver.stop()
 
     # -- deployment context -------------------------------------------------------------------------------
 
@@ -101,6 +118,7 @@ class Engine:
             config=self.config,
             resources=state.resources,
             note=lambda logical_id, message: self.printer.note(state.stack_name, logical_id, message),
+            response_receiver=self.response_receiver,
         )
 
     def _scope(self, template: Template, state: StackState) -> StackScope:

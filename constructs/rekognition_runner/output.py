@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 _FAILED_WIDTH = 200
 
@@ -16,9 +16,13 @@ _FAILED_WIDTH = 200
 class Printer:
     """Thread-safe status lines: ``<Stack> | n/N | elapsed | STATUS | Type | LogicalId [reason]``."""
 
-    def __init__(self, stream: TextIO | None = None, *, quiet: bool = False) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, *, quiet: bool = False, show: Callable[[str], bool] | None = None
+    ) -> None:
+        """``quiet`` prints nothing; ``show(resource_type)`` False hides that type's status lines (still counted)."""
         self._stream = stream or sys.stdout
         self._quiet = quiet
+        self._show = show or (lambda _type: True)
         self._lock = threading.Lock()
         self._start = time.monotonic()
         self._done = 0
@@ -56,7 +60,8 @@ class Printer:
             if reason:
                 first = reason.strip().splitlines()[0] if reason.strip() else reason
                 detail += f" {_short(first)}"
-            self._write(head + detail)
+            if self._show(resource_type) or status.endswith("_FAILED"):
+                self._write(head + detail)
 
     def note(self, stack: str, logical_id: str, message: str) -> None:
         with self._lock:

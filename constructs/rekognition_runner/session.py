@@ -14,6 +14,8 @@ from rekognition_runner.clients import ENDPOINT_VARIABLES, Clients, make_clients
 from rekognition_runner.engine import ACCOUNT_ID, Engine
 from rekognition_runner.lambda_host import LambdaHost
 from rekognition_runner.output import Printer
+from rekognition_runner.package import package
+from rekognition_runner.template import Template
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -44,6 +46,12 @@ class Session:
             if uploaded:
                 self.printer.line(f"{name}: published {uploaded} asset(s) to the emulator's S3")
         return self.engine.deploy(name, stack.template())
+
+    def deploy_template(self, path: Path, stack_name: str, parameters: Mapping[str, str] | None = None) -> StackState:
+        """Package a plain CloudFormation template's local code, then create or update it."""
+        body = Template.from_file(path).body
+        packaged = package(body, path.parent, self.clients.s3)
+        return self.engine.deploy(stack_name, Template.from_dict(packaged), parameters)
 
 
 def function_environment(env: Mapping[str, str]) -> dict[str, str]:
@@ -83,4 +91,5 @@ def open_session(
         stack.callback(host.close)
         out = printer or Printer()
         engine = Engine(clients, host, out, root / "work", config)
+        stack.callback(engine.close)
         yield Session(engine=engine, clients=clients, printer=out, embedded=embedded)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
 
+    from rekognition_runner.cfn_response import ResponseReceiver
     from rekognition_runner.clients import Clients
     from rekognition_runner.lambda_host import LambdaHost
     from rekognition_runner.state import ResourceState
@@ -52,12 +53,16 @@ class Deployment:
     config: RunnerConfig
     resources: Mapping[str, ResourceState]
     note: Callable[[str, str], None]
+    response_receiver: Callable[[], ResponseReceiver]
     cancel: threading.Event = field(default_factory=threading.Event)
-    template_resources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def wait(self, seconds: float) -> None:
         """Sleep ``seconds`` scaled by the interval factor; raises Cancelled if the operation was abandoned."""
-        if self.cancel.wait(seconds * self.config.interval_factor):
+        self.sleep(seconds * self.config.interval_factor)
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep exactly ``seconds``; raises Cancelled if the operation was abandoned meanwhile."""
+        if self.cancel.wait(seconds):
             raise Cancelled()
 
     def check_cancelled(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rekognition_runner.errors import ResourceFailed
-from rekognition_runner.resources import events, functions, provider_framework
+from rekognition_runner.resources import events, functions, plain_lambda, provider_framework
 from rekognition_runner.resources.base import Deployment, Outcome
 
 if TYPE_CHECKING:
@@ -23,6 +23,8 @@ def _send(d: Deployment, event: dict[str, Any]) -> Outcome:
     function = functions.function_by_arn(d, event["ServiceToken"])
     if provider_framework.is_framework(function):
         return provider_framework.run(d, function, event)
+    if str(function.properties.get("Runtime", "")).startswith("python"):
+        return plain_lambda.run(d, function, event)
     d.note(event["LogicalResourceId"], f"{function.properties.get('Runtime')} provider not run offline; recorded")
     return Outcome(str(event.get("PhysicalResourceId") or event["RequestId"]))
 
