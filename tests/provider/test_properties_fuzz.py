@@ -63,26 +63,63 @@ dataset_properties = st.fixed_dictionaries(
 distribution_properties = st.fixed_dictionaries(
     {}, optional={"TrainingDatasetArn": arn_like, "TestingDatasetArn": arn_like, "TrainingFingerprint": junk}
 )
-events = (
-    st.fixed_dictionaries(
-        {},
-        optional={
-            "RequestType": st.sampled_from(["Create", "Update", "Delete", "Rollback"]) | junk,
-            "ResourceType": st.sampled_from([DATASET_RESOURCE_TYPE, DISTRIBUTION_RESOURCE_TYPE, "Custom::X"]) | junk,
-            "StackId": st.just(STACK_ID) | junk,
-            "RequestId": st.uuids().map(str) | junk,
-            "LogicalResourceId": st.just("Fuzzed") | junk,
-            "PhysicalResourceId": st.sampled_from(
-                [DATASET, "made-up", "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"]
-            )
-            | junk,
-            "ResourceProperties": dataset_properties | distribution_properties | junk,
-            "OldResourceProperties": dataset_properties | junk,
-            "ResponseURL": st.just("https://example.invalid/response"),
-        },
-    )
-    | junk
+valid_dataset_properties = st.fixed_dictionaries(
+    {
+        "ProjectArn": st.just(PROJECT),
+        "DatasetType": st.sampled_from(["TRAIN", "TEST"]),
+        "Source": st.sampled_from(
+            [
+                {"Type": "empty"},
+                {"Type": "manifest", "Bucket": "provider-test-data", "Key": "missing.manifest"},
+                {"Type": "entries", "Bucket": "provider-test-data", "Key": "missing.jsonl"},
+                {"Type": "dataset", "DatasetArn": DATASET},
+            ]
+        ),
+    },
+    optional={"Tags": st.just({"team": "vision"}), "MaxErrorEntries": st.sampled_from(["0", "3"])},
 )
+ENVELOPE_KEYS = (
+    "RequestType",
+    "ResourceType",
+    "StackId",
+    "RequestId",
+    "LogicalResourceId",
+    "PhysicalResourceId",
+    "ResourceProperties",
+    "OldResourceProperties",
+)
+#: A mutation value meaning "remove the key".
+REMOVE = object()
+well_formed = st.fixed_dictionaries(
+    {
+        "RequestType": st.sampled_from(["Create", "Update", "Delete"]),
+        "ResourceType": st.sampled_from([DATASET_RESOURCE_TYPE, DISTRIBUTION_RESOURCE_TYPE]),
+        "StackId": st.just(STACK_ID),
+        "RequestId": st.uuids().map(str),
+        "LogicalResourceId": st.just("Fuzzed"),
+        "PhysicalResourceId": st.sampled_from(
+            [DATASET, "made-up", "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"]
+        ),
+        "ResourceProperties": valid_dataset_properties | dataset_properties | distribution_properties,
+        "OldResourceProperties": valid_dataset_properties | dataset_properties,
+        "ResponseURL": st.just("https://example.invalid/response"),
+    }
+)
+mutations = st.lists(st.tuples(st.sampled_from(ENVELOPE_KEYS), junk | st.just(REMOVE)), max_size=2)
+
+
+def mutate(request: dict[str, Any], changes: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``request`` with some envelope keys replaced by junk or removed."""
+    out = dict(request)
+    for key, value in changes:
+        if value is REMOVE:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+events = st.builds(mutate, well_formed, mutations) | junk
 
 
 def with_project(value: Any, project_arn: str) -> Any:
@@ -112,7 +149,7 @@ def test_distribution_properties_parse_or_fail_in_one_short_sentence(props: dict
         assert 0 < len(str(exc)) <= MAX_REASON_CHARS
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(request=events)
 def test_no_event_escapes_as_an_unhandled_exception(request: Any, runtime: Runtime, project_arn: str) -> None:
     request = with_project(request, project_arn)
