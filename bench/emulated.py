@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-    from rekognition_emulator import Emulator, EmulatorConfig
+    from rekognition_emulator import Clock, Emulator, EmulatorConfig
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -36,13 +36,13 @@ def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def running_emulator(config: EmulatorConfig | None = None) -> Iterator[Emulator]:
+def running_emulator(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Iterator[Emulator]:
     """A started emulator with this process's boto3 environment pointing at it (one attempt per call, and the
     handler logging warnings only)."""
     from rekognition_emulator import Emulator
 
     quiet = {"AWS_MAX_ATTEMPTS": "1", "LOG_LEVEL": "WARNING"}
-    with Emulator(config) as emulator, patched_environ({**emulator.env(), **quiet}):
+    with Emulator(config, clock=clock) as emulator, patched_environ({**emulator.env(), **quiet}):
         yield emulator
 
 

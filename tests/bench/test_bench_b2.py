@@ -1,0 +1,21 @@
+"""B2 smoke run: every lifecycle through the real handler, counted from the emulator's request log."""
+
+from __future__ import annotations
+
+from bench import b2_calls
+
+
+def test_lifecycles_count_the_calls_of_each_phase_and_source() -> None:
+    results = b2_calls.lifecycles(interval=10.0)
+    assert [(r.phase, r.source) for r in results] == [
+        ("create", "manifest"),
+        ("update", "manifest"),
+        ("delete", "manifest"),
+        ("create", "entries"),
+        ("update", "entries"),
+        ("delete", "entries"),
+    ]
+    for result in results:
+        assert result.polls >= 1
+        minimum, _ = b2_calls.MINIMUM[(result.phase, result.source)]
+        assert all(result.calls[operation] >= count for operation, count in minimum.items())
