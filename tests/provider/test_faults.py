@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -85,3 +86,37 @@ def test_old_botocore_is_refused_with_a_clear_message() -> None:
     with pytest.raises(ProviderError, match=r"botocore 1\.34\.0 is too old: CreateDataset needs Tags"):
         check_botocore("1.34.0")
     check_botocore("1.35.0")
+
+
+def test_dataset_deleted_out_of_band_during_create_is_recreated(
+    project_arn: str, runtime: Runtime, emulator: Emulator
+) -> None:
+    emulator.configure(dataset_create_delay=30)
+    request = event("Create", props(project_arn))
+    first = on_event(request, None, runtime)["PhysicalResourceId"]
+    emulator.faults.delete_dataset(first)
+    response = run({**request}, runtime, tick=lambda: emulator.advance_time(20))
+    assert response.status == "SUCCESS", response.reason
+    assert response.physical_id != first
+    assert emulator.request_log.count("CreateDataset", "OK") == 2
+
+
+def test_slow_transitions_are_waited_out_without_failing(
+    project_arn: str, runtime: Runtime, emulator: Emulator, log_stream: Any
+) -> None:
+    emulator.faults.slow(50)
+    response = run(event("Create", props(project_arn)), runtime, tick=lambda: emulator.advance_time(10))
+    assert response.status == "SUCCESS", response.reason
+    assert response.polls >= 5
+    waits = [r for r in map(json.loads, log_stream.getvalue().splitlines()) if r.get("step") == "wait"]
+    assert len(waits) == response.polls - 1
+    assert {
+        "level",
+        "timestamp",
+        "message",
+        "request_id",
+        "logical_resource_id",
+        "request_type",
+        "resource_type",
+        "dataset_arn",
+    } <= set(waits[0])
