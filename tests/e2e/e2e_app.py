@@ -41,8 +41,7 @@ def labelled(counts: dict[str, int], prefix: str = "") -> list[dict[str, object]
 
 
 def manifest_file(lines: list[dict[str, object]]) -> Path:
-    handle = tempfile.NamedTemporaryFile("w", suffix=".manifest", delete=False)
-    with handle:
+    with tempfile.NamedTemporaryFile("w", suffix=".manifest", delete=False) as handle:
         handle.write("".join(json.dumps(x) + "\n" for x in lines))
     return Path(handle.name)
 
