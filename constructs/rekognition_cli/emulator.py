@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from types import FrameType
 
+    from rekognition_emulator.request_log import LoggedRequest
+
 #: Variables printed when the emulator is ready, in this order.
 PRINTED_ENV = (
     "AWS_ENDPOINT_URL_REKOGNITION",
@@ -54,6 +56,7 @@ def register(subparsers: Any) -> None:
         help="transition delay: SECONDS for all, or KIND=SECONDS with KIND one of "
         "dataset-create, dataset-update, dataset-delete, distribute, project-create, project-delete (repeatable)",
     )
+    serve.add_argument("--log-requests", action="store_true", help="print each API call as a JSON line on stderr")
     serve.add_argument(
         "--cascade-project-delete",
         action="store_true",
@@ -121,18 +124,32 @@ def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
     def _on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
+    emulator = Emulator(config, host=args.host, port=args.port, s3_port=args.s3_port)
+    try:
+        emulator.start()
+    except OSError as error:
+        print(f"rekognition-datasets emulator: cannot listen on {args.host}: {error}", file=sys.stderr)
+        return 1
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
-    with Emulator(config, host=args.host, port=args.port, s3_port=args.s3_port) as emulator:
+    try:
         for fault in faults:
             _apply(emulator.faults, fault)
+        if args.log_requests:
+            emulator.request_log.subscribe(_print_request)
         env = emulator.env()
         for name in PRINTED_ENV:
             print(f"{name}={env[name]}")
         sys.stdout.flush()
         print("rekognition-datasets emulator: ready; stop with Ctrl-C (SIGINT) or SIGTERM", file=sys.stderr)
         stop.wait()
+    finally:
+        emulator.stop()
     return 0
+
+
+def _print_request(entry: LoggedRequest) -> None:
+    print(json.dumps(entry.to_dict()), file=sys.stderr, flush=True)
 
 
 def _control(url: str, faults: list[Fault], args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import logging
+import socket
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,13 @@ def _require_loopback(host: str) -> None:
         loopback = False
     if not loopback:
         raise ValueError(f"the emulator serves on loopback only: use 127.0.0.1, not {host!r}")
+
+
+def _ensure_free(host: str, port: int) -> None:
+    """Raise ``OSError`` if ``host:port`` cannot be bound."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+        probe.bind((host, port))
 
 
 class Emulator:
@@ -72,6 +80,11 @@ class Emulator:
     def start(self) -> Emulator:
         from moto.server import ThreadedMotoServer
 
+        # Fail fast on a taken port: werkzeug exits the process, and moto's server thread dies and start() hangs.
+        for port in (self._port, self._s3_port):
+            if port:
+                _ensure_free(self._host, port)
+        server = ThreadedServer(self.app, self._host, self._port)
         # moto's request handler logs every request through werkzeug's logger even with verbose=False.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._moto = ThreadedMotoServer(ip_address=self._host, port=self._s3_port, verbose=False)
@@ -83,7 +96,7 @@ class Emulator:
             aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
-        self._server = ThreadedServer(self.app, self._host, self._port)
+        self._server = server
         self._server.start()
         return self
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: Request members whose (possibly megabytes of) content is replaced by its size in bytes.
 _BLOB_MEMBERS = frozenset({"GroundTruth"})
@@ -47,12 +50,21 @@ class RequestLog:
 
     def __init__(self) -> None:
         self._entries: list[LoggedRequest] = []
+        self._listeners: list[Callable[[LoggedRequest], None]] = []
         self._lock = threading.Lock()
+
+    def subscribe(self, listener: Callable[[LoggedRequest], None]) -> None:
+        """Call ``listener`` with every request recorded from now on (e.g. to print it)."""
+        with self._lock:
+            self._listeners.append(listener)
 
     def record(self, operation: str, params: dict[str, Any], outcome: str, timestamp: float) -> None:
         entry = LoggedRequest(operation, summarise(params), outcome, timestamp)
         with self._lock:
             self._entries.append(entry)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(entry)
 
     def entries(self, operation: str | None = None) -> list[LoggedRequest]:
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 
@@ -39,6 +40,7 @@ def served():
         "0",
         "--throttle-next",
         "CreateProject=1",
+        "--log-requests",
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -74,6 +76,11 @@ def test_serves_prints_endpoints_and_stops_cleanly_on_sigterm(served):
     process.send_signal(signal.SIGTERM)
 
     assert process.wait(timeout=20) == 0
+    logged = [json.loads(line) for line in process.stderr.read().splitlines() if line.startswith("{")]
+    assert [(e["operation"], e["outcome"]) for e in logged] == [
+        ("CreateProject", "ThrottlingException"),
+        ("CreateProject", "OK"),
+    ]
     assert rekognition.meta.endpoint_url.startswith("http://127.0.0.1:")
     assert project.startswith("arn:aws:rekognition:us-east-1:123456789012:project/cli/")
     assert env["AWS_ENDPOINT_URL_EVENTS"] == env["AWS_ENDPOINT_URL_LAMBDA"] == env["AWS_ENDPOINT_URL_S3"]
@@ -163,6 +170,16 @@ def test_control_throttle_slow_delete_advance_and_reset(emulator, client, projec
 def test_bad_flags_exit_2_with_a_clear_message(argv, message, capsys):
     assert main(["emulator", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--port", "--s3-port"])
+def test_port_in_use_exits_1(flag, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+
+        assert main(["emulator", flag, str(taken.getsockname()[1])]) == 1
+    assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
 
 
 def test_unreachable_control_url_exits_1(capsys):
