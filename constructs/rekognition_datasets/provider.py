@@ -199,12 +199,17 @@ class DatasetProvider(Construct):
             "The CDK Provider framework's own functions use the AWS managed basic execution role for their logs; "
             "the library cannot pass them a narrower role without a circular dependency.",
         )
-        for function in (self.on_event_function, self.is_complete_function):
+        framework_functions = [
+            child
+            for child in self.framework.node.children
+            if isinstance(child, lambda_.Function) and child.node.id in ("framework-isComplete", "framework-onTimeout")
+        ]
+        for function in (self.on_event_function, self.is_complete_function, *framework_functions):
             nag.acknowledge(
                 self,
                 nag.resource_finding(self, f"{function.function_arn}:*"),
-                "The Provider framework may invoke any version or alias of the library's own handler function "
-                "(CDK's grantInvoke adds the ':*' form).",
+                "The provider framework and its waiter state machine may invoke any version or alias of the "
+                "provider's own functions (CDK's grantInvoke adds the ':*' form).",
             )
         nag.acknowledge(
             self,
