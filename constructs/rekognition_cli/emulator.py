@@ -12,8 +12,6 @@ import json
 import signal
 import sys
 import threading
-import urllib.error
-import urllib.request
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -153,33 +151,24 @@ def _print_request(entry: LoggedRequest) -> None:
 
 
 def _control(url: str, faults: list[Fault], args: argparse.Namespace) -> int:
-    base = url.rstrip("/") + "/_emulator/"
+    from rekognition_emulator.control import ControlError, EmulatorControl
+
+    control = EmulatorControl(url)
     try:
         if args.reset:
-            _call(base + "reset", "POST", {})
+            control.reset()
         for fault in faults:
-            _call(base + "faults", "POST", fault)
+            arguments = dict(fault)
+            control.arm(arguments.pop("fault"), **arguments)
         if args.advance is not None:
-            _call(base + "advance", "POST", {"seconds": args.advance})
+            control.advance(args.advance)
         if args.requests:
-            for entry in _call(base + "requests", "GET", None)["requests"]:
+            for entry in control.requests():
                 print(json.dumps(entry))
-    except urllib.error.HTTPError as error:
-        detail = json.loads(error.read() or b"{}").get("error", error.reason)
-        print(f"rekognition-datasets emulator: {url} refused: {detail}", file=sys.stderr)
-        return 1
-    except urllib.error.URLError as error:
-        print(f"rekognition-datasets emulator: cannot reach {url}: {error.reason}", file=sys.stderr)
+    except ControlError as error:
+        print(f"rekognition-datasets emulator: {error}", file=sys.stderr)
         return 1
     return 0
-
-
-def _call(url: str, method: str, body: dict[str, Any] | None) -> dict[str, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        answer: dict[str, Any] = json.loads(response.read() or b"{}")
-    return answer
 
 
 def _faults(args: argparse.Namespace) -> list[Fault]:
