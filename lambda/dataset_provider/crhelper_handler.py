@@ -87,4 +87,9 @@ def _helper(*env: str | None) -> Any:
 
 def handler(event: dict[str, Any], context: object) -> None:
     """Lambda handler: crhelper answers CloudFormation itself (now, or from the last poll)."""
+    if os.environ.get("AWS_SAM_LOCAL"):
+        Runtime.from_env().log.error(
+            "AWS_SAM_LOCAL is set: crhelper skips polling and never answers CloudFormation; unset it",
+            step="environment",
+        )
     _helper(*_env_key())(event, context)
