@@ -15,6 +15,7 @@ from dataset_provider.manifest import FILE_ERRORS
 from rekognition_emulator import content, distribution
 from rekognition_emulator.exceptions import (
     InvalidParameterException,
+    LimitExceededException,
     ResourceAlreadyExistsException,
     ResourceInUseException,
     ResourceNotFoundException,
@@ -83,6 +84,7 @@ class RekognitionBackend:
 
     def create_project(self, name: str, feature: str | None, auto_update: str | None, tags: dict[str, str]) -> str:
         with self._state() as now:
+            # [infer] ResourceInUseException is the only "exists"-type error CreateProject declares.
             if any(p.name == name for p in self.projects.values()):
                 raise ResourceInUseException(f"A project named {name} already exists.")
             feature = feature or CUSTOM_LABELS
@@ -131,6 +133,7 @@ class RekognitionBackend:
     ) -> str:
         with self._state() as now:
             project = self._project(project_arn)
+            # [infer] a CREATING project already accepts datasets (CreateProject completes almost at once).
             if project.status == DELETING:
                 raise InvalidParameterException(f"The project {project_arn} is being deleted.")  # [infer]
             if project.feature != CUSTOM_LABELS:
@@ -165,6 +168,11 @@ class RekognitionBackend:
                 )
             changes = content.parse(ground_truth)
             merged = content.merge(dataset.entries, changes.entries)
+            if len(merged.entries) > content.MAX_DATASET_ENTRIES:
+                # [infer] the declared LimitExceededException is the images-per-dataset quota.
+                raise LimitExceededException(
+                    f"The dataset would hold {len(merged.entries)} entries; at most {content.MAX_DATASET_ENTRIES}."
+                )
             result = changes.file_error or merged.file_error or merged.entries
             outcome = self._outcome(UPDATE_COMPLETE, UPDATE_FAILED, UPDATED, result, arn, dataset.project_arn)
             dataset.start(UPDATE_IN_PROGRESS, now + self._delay(self.config.dataset_update_delay), outcome, now)

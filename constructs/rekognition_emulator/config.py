@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 #: ``EmulatorConfig`` fields that are transition delays, by the short name the CLI's ``--delay KIND=SECONDS`` uses.
 DELAY_FIELDS = {
@@ -37,8 +37,7 @@ class EmulatorConfig:
     @classmethod
     def instant(cls, **overrides: object) -> EmulatorConfig:
         """A config whose transitions all complete on the next request (for tests)."""
-        delays: dict[str, object] = dict.fromkeys(DELAY_FIELDS.values(), 0.0)
-        return cls(**{**delays, **overrides})  # type: ignore[arg-type]
+        return replace(cls(), **{**dict.fromkeys(DELAY_FIELDS.values(), 0.0), **overrides})
 
     def __post_init__(self) -> None:
         for f in fields(self):

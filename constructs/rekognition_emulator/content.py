@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 MAX_DATASET_ENTRIES = 250_000
 MULTIPLE_BUCKETS = "ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS"
 SIZE_TOO_LARGE = ERROR_MANIFEST_SIZE_TOO_LARGE
-TOO_MANY_ROWS = "ERROR_MANIFEST_ROWS_EXCEEDS_MAXIMUM"
 
 
 class ManifestTooLarge(Exception):
@@ -58,8 +57,6 @@ def merge(current: Entries, changes: Entries) -> Parsed:
     merged = {**current, **changes}
     if len({bucket_of(ref) for ref in merged}) > 1:
         return Parsed(merged, FILE_ERRORS[MULTIPLE_BUCKETS])
-    if len(merged) > MAX_DATASET_ENTRIES:
-        return Parsed(merged, FILE_ERRORS[TOO_MANY_ROWS])
     return Parsed(merged, None)
 
 

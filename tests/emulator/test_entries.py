@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from rekognition_emulator import content
 from rekognition_emulator.validation import service_model
 
 from .conftest import error_of
@@ -135,6 +136,16 @@ def test_update_blob_over_5_mib_is_validation_exception(client, dataset):
         "at 'changes.groundTruth' failed to satisfy constraint: Member must have length less than or equal to"
         in (error["Message"])
     )
+
+
+def test_update_past_the_images_per_dataset_quota_is_limit_exceeded(client, dataset, monkeypatch):
+    monkeypatch.setattr(content, "MAX_DATASET_ENTRIES", 3)
+    _update(client, dataset, labelled({"cat": 2}))
+
+    with pytest.raises(client.exceptions.LimitExceededException):
+        _update(client, dataset, labelled({"dog": 2}))
+
+    assert _describe(client, dataset)["DatasetStats"]["TotalEntries"] == 2
 
 
 def test_update_unknown_dataset_is_not_found(client, project):
