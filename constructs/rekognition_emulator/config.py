@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 #: ``EmulatorConfig`` fields that are transition delays, by the short name the CLI's ``--delay KIND=SECONDS`` uses.
 DELAY_FIELDS = {
@@ -35,7 +36,7 @@ class EmulatorConfig:
     delete_project_requires_no_datasets: bool = True
 
     @classmethod
-    def instant(cls, **overrides: object) -> EmulatorConfig:
+    def instant(cls, **overrides: Any) -> EmulatorConfig:
         """A config whose transitions all complete on the next request (for tests)."""
         return replace(cls(), **{**dict.fromkeys(DELAY_FIELDS.values(), 0.0), **overrides})
 
