@@ -1,0 +1,100 @@
+"""Scenarios 5, 10 and 13: terminal errors and rollbacks that leave nothing behind."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from e2e_app import MANIFEST_BUCKET, labelled, line
+
+from conftest import deploy, ok_calls
+from rekognition_runner.engine import StackFailed
+
+if TYPE_CHECKING:
+    from conftest import HookPrinter, Ticker
+    from rekognition_emulator import Emulator
+    from rekognition_runner.assembly import CloudAssembly
+    from rekognition_runner.session import Session
+
+pytestmark = pytest.mark.e2e
+
+
+def put_manifest(runner: Session, key: str, lines: list[dict[str, object] | str]) -> None:
+    import json
+
+    s3 = runner.clients.s3
+    s3.create_bucket(Bucket=MANIFEST_BUCKET)
+    body = "".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines)
+    s3.put_object(Bucket=MANIFEST_BUCKET, Key=key, Body=body.encode())
+
+
+def assert_nothing_left(runner: Session, stack: str) -> None:
+    assert runner.clients.rekognition.describe_projects()["ProjectDescriptions"] == []
+    assert runner.engine.store.load(stack) is None
+
+
+def test_5_terminal_manifest_error_fails_with_the_service_message_and_rolls_back(
+    runner: Session, assembly: CloudAssembly, emulator: Emulator
+) -> None:
+    # GIVEN a manifest whose images live in two buckets (a terminal error of the whole import)
+    other = [{**x, "source-ref": str(x["source-ref"]).replace("e2e-images", "elsewhere")} for x in labelled({"b": 3})]
+    put_manifest(runner, "bad.manifest", [*labelled({"a": 3}), *other])
+    # WHEN it is deployed
+    with pytest.raises(StackFailed) as failed:
+        deploy(runner, assembly, "BadManifest")
+    # THEN the deploy fails with the service's message, and the rollback deleted the dataset and the project
+    assert failed.value.status == "ROLLBACK_COMPLETE"
+    (reason,) = failed.value.failures.values()
+    assert "multiple S3 buckets" in reason
+    assert_nothing_left(runner, "BadManifest")
+    assert len(ok_calls(emulator, "CreateDataset")) == 1
+    assert len(ok_calls(emulator, "DeleteDataset")) == 1
+    assert len(ok_calls(emulator, "DeleteProject")) == 1
+
+
+def test_13_error_entries_above_the_maximum_fail_with_the_entry_codes(
+    runner: Session, assembly: CloudAssembly, emulator: Emulator
+) -> None:
+    broken = [{**line(f"broken-{i}", "rose"), "rose": "not-a-number"} for i in range(4)]
+    put_manifest(runner, "errors.manifest", [*labelled({"rose": 20, "tulip": 20}), *broken])
+    with pytest.raises(StackFailed) as failed:
+        deploy(runner, assembly, "MaxErrors")
+    (reason,) = failed.value.failures.values()
+    assert "4 entries with errors (MaxErrorEntries 2)" in reason
+    assert "ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT" in reason
+    assert_nothing_left(runner, "MaxErrors")
+    assert len(ok_calls(emulator, "DeleteDataset")) == 1
+
+
+def test_10_rollback_delete_while_create_in_progress_waits_and_deletes(
+    runner: Session, assembly: CloudAssembly, emulator: Emulator, ticker: Ticker
+) -> None:
+    # GIVEN creating a dataset takes 30 s of service time, and its sibling fails at once (missing manifest)
+    emulator.configure(dataset_create_delay=30.0)
+    printer: HookPrinter = runner.printer  # type: ignore[assignment]
+    seen: list[str] = []
+
+    def at_rollback_delete() -> None:
+        # the rollback Delete arrives while the dataset is still being created; from now on service time passes
+        arns = [p.get("ProjectArn") for p in ok_calls(emulator, "CreateDataset")]
+        (project,) = runner.clients.rekognition.describe_projects(ProjectNames=["e2e-race"])["ProjectDescriptions"]
+        for dataset in project["Datasets"]:
+            seen.append(dataset["Status"])
+        assert arns
+        ticker.start()
+
+    printer.hooks[(slow_id(assembly), "DELETE_IN_PROGRESS")] = at_rollback_delete
+    # WHEN the stack is deployed
+    with pytest.raises(StackFailed) as failed:
+        deploy(runner, assembly, "Race")
+    # THEN the slow create was cancelled, its rollback Delete (a made-up id) waited and deleted the dataset
+    assert failed.value.status == "ROLLBACK_COMPLETE"
+    assert failed.value.failures[slow_id(assembly)] == "Resource creation cancelled"
+    assert seen == ["CREATE_IN_PROGRESS"]
+    assert_nothing_left(runner, "Race")
+    assert len(ok_calls(emulator, "DeleteDataset")) == 1
+
+
+def slow_id(assembly: CloudAssembly) -> str:
+    (stack,) = [s for s in assembly.stacks if s.artifact_id == "Race"]
+    return next(lid for lid in stack.template().resources if lid.startswith("Slow"))
