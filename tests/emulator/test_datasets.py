@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from rekognition_emulator import content
+
 from .conftest import error_of
 from .manifests import classification, image, labelled
 
@@ -232,3 +234,44 @@ def test_failed_dataset_can_be_deleted(client, project, put_manifest):
 
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.describe_dataset(DatasetArn=arn)
+
+
+def test_manifest_over_the_size_limit_fails_the_create(client, project, put_manifest, monkeypatch):
+    monkeypatch.setattr(content, "MAX_MANIFEST_BYTES", 10)
+    s3_object = put_manifest(labelled({"cat": 2}))
+
+    arn = client.create_dataset(
+        ProjectArn=project, DatasetType="TRAIN", DatasetSource={"GroundTruthManifest": {"S3Object": s3_object}}
+    )["DatasetArn"]
+
+    description = _describe(client, arn)
+    assert (description["Status"], description["StatusMessageCode"]) == ("CREATE_FAILED", "CLIENT_ERROR")
+    assert description["StatusMessage"] == "The manifest file size exceeds the maximum supported size."
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ({"GroundTruthManifest": {"S3Object": {"Bucket": "abc", "Name": "m"}}, "DatasetArn": "{train}"}, "not both"),
+        ({"GroundTruthManifest": {}}, "needs an S3Object"),
+    ],
+)
+def test_dataset_source_must_name_one_source(client, project, source, message):
+    train = client.create_dataset(ProjectArn=project, DatasetType="TRAIN")["DatasetArn"]
+    if "DatasetArn" in source:
+        source = {**source, "DatasetArn": train}
+
+    with pytest.raises(client.exceptions.InvalidParameterException) as raised:
+        client.create_dataset(ProjectArn=project, DatasetType="TEST", DatasetSource=source)
+
+    assert message in error_of(raised)["Message"]
+
+
+def test_no_dataset_in_a_project_being_deleted(client, emulator, project):
+    emulator.configure(project_delete_delay=5)
+    client.delete_project(ProjectArn=project)
+
+    with pytest.raises(client.exceptions.InvalidParameterException) as raised:
+        client.create_dataset(ProjectArn=project, DatasetType="TRAIN")
+
+    assert "being deleted" in error_of(raised)["Message"]
