@@ -31,13 +31,19 @@ PRINTED_ENV = (
 
 Fault = dict[str, Any]
 
+_DESCRIPTION = """\
+Run the local Rekognition Custom Labels dataset API and a moto server (S3, EventBridge, Lambda) on loopback.
+When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url> lines (export them and unmodified boto3 clients use the
+emulator) and runs until Ctrl-C or SIGTERM. With --control URL it starts nothing: it sends the fault flags,
+--reset, --advance and --requests to the emulator already running at URL (its Rekognition endpoint)."""
+
 
 def register(subparsers: Any) -> None:
     """Add the ``emulator`` subcommand."""
     parser = subparsers.add_parser(
         "emulator",
         help="run the local Rekognition Custom Labels + S3 emulator (or control a running one)",
-        description=__doc__,
+        description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve = parser.add_argument_group("serving")
@@ -62,7 +68,11 @@ def register(subparsers: Any) -> None:
     )
     faults = parser.add_argument_group("faults (armed at start, or sent to --control URL)")
     faults.add_argument(
-        "--throttle-next", action="append", default=[], metavar="[OP=]N", help="throttle the next N calls"
+        "--throttle-next",
+        action="append",
+        default=[],
+        metavar="[OP=]N",
+        help="throttle the next N calls (of operation OP)",
     )
     faults.add_argument(
         "--throttle", action="append", default=[], metavar="OP=FRACTION", help="throttle a fraction of OP's calls"
@@ -75,7 +85,11 @@ def register(subparsers: Any) -> None:
     )
     faults.add_argument("--seed", type=int, default=0, help="seed of --throttle's draws (default 0)")
     faults.add_argument(
-        "--internal-error-next", action="append", default=[], metavar="[OP=]N", help="InternalServerError next N calls"
+        "--internal-error-next",
+        action="append",
+        default=[],
+        metavar="[OP=]N",
+        help="InternalServerError for the next N calls (of OP)",
     )
     faults.add_argument(
         "--fail-next",
