@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from constructs import Construct
     from rekognition_datasets.project import IProject
 
+#: Tag keys the handler writes itself (stack, logical id, fingerprint, progress).
+_RESERVED_TAG_PREFIX = schema.TAG_STACK_ID.split(":", 1)[0] + ":"
 _RETAINING = (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, cdk.RemovalPolicy.SNAPSHOT)
 
 
@@ -97,7 +99,7 @@ class Dataset(_DatasetBase):
         max_error_entries: int | None = None,
     ) -> None:
         super().__init__(scope, id)
-        self._check_arguments(project, dataset_type, removal_policy, max_error_entries)
+        self._check_arguments(project, dataset_type, removal_policy, max_error_entries, tags)
         self.project = project
         self.dataset_type = dataset_type
         self._tags = cdk.TagManager(cdk.TagType.MAP, schema.DATASET_RESOURCE_TYPE, dict(tags or {}))
@@ -133,6 +135,7 @@ class Dataset(_DatasetBase):
         dataset_type: DatasetType,
         removal_policy: cdk.RemovalPolicy,
         max_error_entries: int | None,
+        tags: Mapping[str, str] | None,
     ) -> None:
         if not isinstance(dataset_type, DatasetType):
             raise ValidationError(
@@ -152,6 +155,11 @@ class Dataset(_DatasetBase):
                     "DeleteProject fails while the project has datasets; use RemovalPolicy.DESTROY for the "
                     "dataset or retain the project as well",
                 )
+        reserved = [key for key in tags or {} if key.startswith(("aws:", _RESERVED_TAG_PREFIX))]
+        if reserved:
+            raise ValidationError(
+                self, f"tag key {reserved[0]!r} uses a reserved prefix ('aws:' or {_RESERVED_TAG_PREFIX!r}); rename it"
+            )
         if max_error_entries is not None and (isinstance(max_error_entries, bool) or max_error_entries < 0):
             raise ValidationError(self, f"max_error_entries must be a non-negative integer (got {max_error_entries!r})")
 

@@ -31,6 +31,15 @@ _IMAGE_READ_REASON = (
     "declared image bucket and prefix, so the handler is scoped to that prefix."
 )
 
+#: Up to this many folder images are granted object by object; beyond, by extension in the asset bucket, so the
+#: handler role's policy stays far below IAM's inline-policy size limit.
+MAX_EXACT_IMAGE_GRANTS = 40
+_ASSET_IMAGES_REASON = (
+    "Folder images are CDK file assets named by content hash at the asset bucket's root; beyond "
+    f"{MAX_EXACT_IMAGE_GRANTS} images the handler reads them by image extension there, to keep the role policy "
+    "within IAM's size limit."
+)
+
 
 @dataclasses.dataclass(frozen=True)
 class BoundSource:
@@ -235,13 +244,16 @@ class _ImageFolderSource(DatasetSource):
         labels_by_key: dict[str, list[str]] = {}
         files_by_key: dict[str, list[str]] = {}
         image_bucket = ""
+        image_arns: list[str] = []
+        image_patterns: set[str] = set()
         for image in found:
             asset_id = "Image" + hashlib.sha256(image.relative.encode()).hexdigest()[:16]
             asset = s3_assets.Asset(scope, asset_id, path=str(image.path))
             image_bucket = asset.s3_bucket_name
             key = asset.s3_object_key
             if key not in labels_by_key:
-                provider.add_statement(perms.S3_OBJECT_READ_ACTIONS, [asset.bucket.arn_for_objects(key)])
+                image_arns.append(asset.bucket.arn_for_objects(key))
+                image_patterns.add(asset.bucket.arn_for_objects(f"*{image.path.suffix.lower()}"))
             labels = labels_by_key.setdefault(key, [])
             if image.label is not None and image.label not in labels:
                 labels.append(image.label)
@@ -253,6 +265,12 @@ class _ImageFolderSource(DatasetSource):
                     f"{', '.join(names)} under {self._path} are identical; they become one entry with all their labels",
                 )
         lines = [images.classification_line(key, labels) for key, labels in labels_by_key.items()]
+        if len(image_arns) <= MAX_EXACT_IMAGE_GRANTS:
+            provider.add_statement(perms.S3_OBJECT_READ_ACTIONS, image_arns)
+        else:
+            provider.add_statement(
+                perms.S3_OBJECT_READ_ACTIONS, sorted(image_patterns), wildcard_reason=_ASSET_IMAGES_REASON
+            )
         check_manifest_lines(scope, lines, f"entries generated from {self._path}")
         entries = _entries_asset(scope, provider, lines)
         return BoundSource(

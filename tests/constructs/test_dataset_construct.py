@@ -192,3 +192,10 @@ def test_copy_of_an_imported_dataset_reads_exactly_that_dataset() -> None:
     Dataset(stack, "Copy", project=Project(stack, "B"), source=source)
     resources = [s["Resource"] for s in statements_with(Template.from_stack(stack), "rekognition:ListDatasetEntries")]
     assert arn in resources
+
+
+@pytest.mark.parametrize("key", ["aws:owner", "rekognition-datasets:stack-id"])
+def test_reserved_tag_keys_fail(key: str) -> None:
+    stack = new_stack()
+    with pytest.raises(ValidationError, match="reserved prefix"):
+        Dataset(stack, "D", project=Project(stack, "P"), tags={key: "x"})

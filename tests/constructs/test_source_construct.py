@@ -11,6 +11,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
+from cdk_nag import AwsSolutionsChecks
 from construct_helpers import (
     ENV,
     FAST_APP,
@@ -252,3 +253,31 @@ def test_identical_images_become_one_entry_with_all_labels(tmp_path: Path) -> No
     assert sum(1 for e in entries if "cat" in e and "dog" in e) == 1
     warnings = Annotations.from_stack(stack).find_warning("/Test/D", Match.string_like_regexp("cat/a.png, dog/b.png"))
     assert len(warnings) == 1
+
+
+def test_line_warnings_become_warning_annotations() -> None:
+    stack = new_stack()
+    entries = [*valid_lines(count=6), {"source-ref": "s3://example-images-bucket/images/unlabeled.png"}]
+    Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_entries(entries))
+    warnings = Annotations.from_stack(stack).find_warning(
+        "/Test/D", Match.string_like_regexp("inline entries:7: WARNING_UNANNOTATED_RECORD: ")
+    )
+    assert len(warnings) == 1
+
+
+def test_large_image_folders_are_read_by_extension_not_object_by_object(tmp_path: Path) -> None:
+    from rekognition_datasets.source import MAX_EXACT_IMAGE_GRANTS
+
+    for index in range(MAX_EXACT_IMAGE_GRANTS + 1):
+        label = ("cat", "dog")[index % 2]
+        (tmp_path / "cat" / label).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "cat" / label / f"{index}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + index.to_bytes(4, "big"))
+    app = cdk.App(outdir=str(tmp_path / "out"), **FAST_APP)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    stack = cdk.Stack(app, "Test", env=ENV)
+    Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_image_folder(tmp_path / "cat"))
+    app.synth()  # the library acknowledges the by-extension wildcard (cdk-nag would fail synth otherwise)
+    reads = _object_read_resources(Template.from_stack(stack))
+    image_reads = [r for r in reads if ".png" in r]
+    assert len(image_reads) == 1
+    assert image_reads[0].endswith(f':s3:::{ASSET_BUCKET}/*.png"]]}}')
