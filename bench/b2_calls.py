@@ -145,7 +145,7 @@ def run(settings: Settings) -> list[Figure]:
                 "B2",
                 f"API calls, {lifecycle.phase} ({lifecycle.source} source)",
                 Stats.of("calls", [lifecycle.total]),
-                target=f"<= {allowed} (minimum {least} + {allowed - least} polls of {interval} s)",
+                target=f"<= {allowed} (minimum {least} + 1 per {interval} s of {service_time:g} s service time)",
                 verdict=verdict(lifecycle.total <= allowed),
                 baseline=Stats.of("calls", [least]),
                 baseline_label="minimum",
