@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import cast
 
 from . import codes
 from .attributes import AttributeCheck, common_metadata_ok, is_int, is_label_name, is_number
-from .issues import Issue, error
+from .issues import Issue, error, warning
 
 _BOX_KEYS = ("top", "left", "width", "height")
 
@@ -40,37 +39,33 @@ def check(attribute: str, value: object, metadata: dict[str, object]) -> Attribu
     if not all(codes.MIN_IMAGE_SIDE <= side <= codes.MAX_IMAGE_SIDE for side in (width, height)):
         result.issues.append(error(codes.ERROR_INVALID_IMAGE_DIMENSION, "line"))
         result.valid = False
-        return result
-    if not annotations:
-        result.issues.append(_no_annotations(attribute))
+    elif not annotations:
+        result.issues.append(warning(codes.WARNING_NO_ATTRIBUTE_ANNOTATIONS, "attribute", attribute=attribute))
         result.annotated_without_boxes = metadata.get("human-annotated") == "yes"
-        return result
-    class_map = cast("dict[str, str]", metadata["class-map"])
-    names = [class_map[str(annotation["class_id"])] for annotation in annotations]
-    if any(len(name) > codes.MAX_LABEL_NAME_CHARS for name in names):
-        result.issues.append(error(codes.ERROR_INVALID_LABEL_NAME_LENGTH, "metadata", attribute=attribute))
-    boxes: Counter[str] = Counter()
-    for index, (annotation, name) in enumerate(zip(annotations, names, strict=True)):
-        issue = _box_issue(annotation, width, height)
-        if issue is not None:
-            result.issues.append(error(issue, "annotation", attribute=attribute, annotation=index))
-        elif len(name) <= codes.MAX_LABEL_NAME_CHARS:
-            boxes[name] += 1
-    if not boxes:
-        result.issues.append(error(codes.ERROR_NO_VALID_ANNOTATIONS, "line"))
-        result.valid = False
-    result.box_counts = dict(boxes)
+    else:
+        class_map = cast("dict[str, str]", metadata["class-map"])
+        names = [class_map[str(annotation["class_id"])] for annotation in annotations]
+        if any(len(name) > codes.MAX_LABEL_NAME_CHARS for name in names):
+            result.issues.append(error(codes.ERROR_INVALID_LABEL_NAME_LENGTH, "metadata", attribute=attribute))
+        result.box_counts = _count_boxes(result, annotations, names, (width, height))
+        if not result.box_counts:
+            result.issues.append(error(codes.ERROR_NO_VALID_ANNOTATIONS, "line"))
+            result.valid = False
     return result
 
 
-def _no_annotations(attribute: str) -> Issue:
-    return Issue(
-        codes.WARNING_NO_ATTRIBUTE_ANNOTATIONS,
-        codes.message_for(codes.WARNING_NO_ATTRIBUTE_ANNOTATIONS),
-        "attribute",
-        "warning",
-        attribute=attribute,
-    )
+def _count_boxes(
+    result: AttributeCheck, annotations: list[dict[str, object]], names: list[str], size: tuple[float, float]
+) -> dict[str, int]:
+    """Valid boxes per label; each invalid box's error is added to ``result``."""
+    boxes: dict[str, int] = {}
+    for index, (annotation, name) in enumerate(zip(annotations, names, strict=True)):
+        code = _box_issue(annotation, *size)
+        if code is not None:
+            result.issues.append(error(code, "annotation", attribute=result.attribute, annotation=index))
+        elif len(name) <= codes.MAX_LABEL_NAME_CHARS:
+            boxes[name] = boxes.get(name, 0) + 1
+    return boxes
 
 
 def _box_issue(annotation: dict[str, object], width: float, height: float) -> str | None:

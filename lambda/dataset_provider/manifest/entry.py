@@ -8,7 +8,7 @@ annotation; the service documents no warnings for dataset entries, so warnings a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .attributes import METADATA_SUFFIX
 
@@ -26,10 +26,9 @@ def build_entry(obj: dict[str, object], errors: Iterable[Issue], *, is_labeled: 
     _strip(obj)
     obj[METADATA_KEY] = {"is_labeled": is_labeled}
     for issue in errors:
-        target = _target(obj, issue)
-        listed = target.setdefault(ERRORS_KEY, [])
-        if isinstance(listed, list):
-            listed.append({"code": issue.code, "message": issue.message})
+        # every target lost its old "cl-errors" in _strip, so this is always our list
+        listed = cast("list[dict[str, str]]", _target(obj, issue).setdefault(ERRORS_KEY, []))
+        listed.append({"code": issue.code, "message": issue.message})
     return obj
 
 

@@ -124,6 +124,12 @@ def _assemble(issues: list[Issue], checks: list[AttributeCheck]) -> LineContent:
         content.errors.append(error(codes.ERROR_NO_VALID_LABEL_ATTRIBUTES, "line"))
     if line_failed or not valid:
         return content
+    _add_labels(content, valid)
+    return content
+
+
+def _add_labels(content: LineContent, valid: list[AttributeCheck]) -> None:
+    """Labels of a usable line; a line left without any label is ignored with a warning."""
     content.image_level_labels = frozenset().union(*(check.image_level_labels for check in valid))
     for check in valid:
         for label, boxes in check.box_counts.items():
@@ -134,4 +140,3 @@ def _assemble(issues: list[Issue], checks: list[AttributeCheck]) -> LineContent:
         code = codes.WARNING_NO_ANNOTATIONS if without_boxes else codes.WARNING_UNANNOTATED_RECORD
         content.warnings.append(warning(code, "line"))
         content.status = "ignored"
-    return content
