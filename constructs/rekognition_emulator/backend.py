@@ -7,11 +7,11 @@ osis backend does), then mutates. Refusals marked [infer] follow the reference's
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from dataset_provider.manifest import FILE_ERRORS
+from dataset_provider.manifest import FILE_ERRORS, LineResult
 from rekognition_emulator import content, distribution
 from rekognition_emulator.exceptions import (
     InvalidParameterException,
@@ -62,6 +62,11 @@ CREATED_FROM_DATASET = "The dataset was successfully created from the source dat
 UPDATED = "The dataset was successfully updated."
 
 
+T = TypeVar("T")
+#: Cached derivations (stats, filtered listings) kept before the cache starts over.
+_MAX_DERIVED = 256
+
+
 class RekognitionBackend:
     """Projects and datasets keyed by ARN."""
 
@@ -74,11 +79,13 @@ class RekognitionBackend:
         self.datasets: dict[str, Dataset] = {}
         self._lock = threading.RLock()
         self._last_ms = 0
+        self._derived: dict[tuple[str, Hashable], tuple[Entries, Any]] = {}
 
     def reset(self) -> None:
         with self._lock:
             self.projects.clear()
             self.datasets.clear()
+            self._derived.clear()
 
     # -- projects ------------------------------------------------------------------------------------------
 
@@ -156,7 +163,7 @@ class RekognitionBackend:
     def describe_dataset(self, arn: str) -> dict[str, Any]:
         with self._state():
             dataset = self._dataset(arn)
-            return dataset.description(content.stats(dataset.entries))
+            return dataset.description(self._derive(dataset, "stats", lambda: content.stats(dataset.entries)))
 
     def update_dataset_entries(self, arn: str, ground_truth: bytes) -> None:
         with self._state() as now:
@@ -211,16 +218,17 @@ class RekognitionBackend:
             for dataset, outcome in zip((train, test), self._distribution_outcomes(train, test), strict=True):
                 dataset.start(UPDATE_IN_PROGRESS, ready_at, outcome, now)
 
-    def dataset_entries(self, arn: str) -> Entries:
-        """The entries List* operations read (refused while the dataset is not readable)."""
+    def list_entries(self, arn: str, wanted: content.EntryFilter) -> list[LineResult]:
+        """The entries ListDatasetEntries pages through (refused while the dataset is not readable)."""
         with self._state():
-            dataset = self._dataset(arn)
-            # [infer] not created yet / failed -> ResourceNotReady; being changed -> ResourceInUse.
-            if dataset.status in (CREATE_IN_PROGRESS, CREATE_FAILED):
-                raise ResourceNotReadyException(f"The dataset {arn} is {dataset.status}.")
-            if dataset.status in IN_PROGRESS_STATES:
-                raise ResourceInUseException(f"The dataset {arn} is {dataset.status}.")
-            return dict(dataset.entries)
+            dataset = self._readable(arn)
+            return self._derive(dataset, wanted, lambda: [e for e in dataset.entries.values() if wanted.matches(e)])
+
+    def list_labels(self, arn: str) -> list[tuple[str, int, int]]:
+        """``(label, EntryCount, BoundingBoxCount)`` that ListDatasetLabels pages through."""
+        with self._state():
+            dataset = self._readable(arn)
+            return self._derive(dataset, "labels", lambda: content.label_stats(dataset.entries))
 
     # -- tags ----------------------------------------------------------------------------------------------
 
@@ -260,6 +268,30 @@ class RekognitionBackend:
         project = self.projects.get(dataset.project_arn)
         if project is not None and project.datasets.get(dataset.dataset_type) == dataset.arn:
             del project.datasets[dataset.dataset_type]
+
+    def _readable(self, arn: str) -> Dataset:
+        dataset = self._dataset(arn)
+        # [infer] not created yet / failed -> ResourceNotReady; being changed -> ResourceInUse.
+        if dataset.status in (CREATE_IN_PROGRESS, CREATE_FAILED):
+            raise ResourceNotReadyException(f"The dataset {arn} is {dataset.status}.")
+        if dataset.status in IN_PROGRESS_STATES:
+            raise ResourceInUseException(f"The dataset {arn} is {dataset.status}.")
+        return dataset
+
+    def _derive(self, dataset: Dataset, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` (stats, a filtered listing), cached until the dataset's entries change.
+
+        Entries are never mutated in place (every change installs a new dict), so identity tells staleness;
+        this keeps polling DescribeDataset and paging through a large dataset linear.
+        """
+        cached = self._derived.get((dataset.arn, key))
+        if cached is not None and cached[0] is dataset.entries:
+            return cast("T", cached[1])
+        if len(self._derived) >= _MAX_DERIVED:
+            self._derived.clear()
+        value = compute()
+        self._derived[(dataset.arn, key)] = (dataset.entries, value)
+        return value
 
     def _project(self, arn: str) -> Project:
         try:

@@ -60,6 +60,27 @@ def merge(current: Entries, changes: Entries) -> Parsed:
     return Parsed(merged, None)
 
 
+@dataclass(frozen=True)
+class EntryFilter:
+    """ListDatasetEntries' filters: ContainsLabels is an OR; ``None`` keeps both kinds.
+
+    [infer] ``has_errors=False`` keeps the entries without errors (the docs only describe ``True``).
+    """
+
+    contains_labels: frozenset[str] = frozenset()
+    labeled: bool | None = None
+    has_errors: bool | None = None
+    source_ref_contains: str | None = None
+
+    def matches(self, entry: LineResult) -> bool:
+        return (
+            (not self.contains_labels or bool(self.contains_labels & entry.labels))
+            and self.labeled in (None, entry.is_labeled)
+            and self.has_errors in (None, entry.has_errors)
+            and (self.source_ref_contains is None or self.source_ref_contains in (entry.source_ref or ""))
+        )
+
+
 def bucket_of(source_ref: str) -> str:
     return source_ref.removeprefix("s3://").split("/", 1)[0]
 

@@ -87,23 +87,17 @@ class RekognitionResponse:
         return {}
 
     def list_dataset_entries(self, params: dict[str, Any]) -> dict[str, Any]:
-        entries = self.backend.dataset_entries(params["DatasetArn"]).values()
-        # ContainsLabels is an OR; absent Labeled/HasErrors keep both kinds ([infer] HasErrors=false: no errors).
-        labels = set(params.get("ContainsLabels", ()))
-        substring = params.get("SourceRefContains")
-        chosen = [
-            e
-            for e in entries
-            if (not labels or labels & e.labels)
-            and params.get("Labeled", e.is_labeled) == e.is_labeled
-            and params.get("HasErrors", e.has_errors) == e.has_errors
-            and (substring is None or substring in (e.source_ref or ""))
-        ]
-        page, token = paginate(chosen, params)
+        wanted = content.EntryFilter(
+            frozenset(params.get("ContainsLabels", ())),
+            params.get("Labeled"),
+            params.get("HasErrors"),
+            params.get("SourceRefContains"),
+        )
+        page, token = paginate(self.backend.list_entries(params["DatasetArn"], wanted), params)
         return _with_token({"DatasetEntries": [content.render(e) for e in page]}, token)
 
     def list_dataset_labels(self, params: dict[str, Any]) -> dict[str, Any]:
-        labels = content.label_stats(self.backend.dataset_entries(params["DatasetArn"]))
+        labels = self.backend.list_labels(params["DatasetArn"])
         page, token = paginate(labels, params)
         descriptions = [
             {"LabelName": name, "LabelStats": _label_stats(entries, boxes)} for name, entries, boxes in page
