@@ -7,7 +7,7 @@ import json
 import pytest
 
 from dataset_provider.manifest import ManifestValidator
-from rekognition_emulator import Clock
+from rekognition_emulator import Clock, Emulator, EmulatorConfig
 from rekognition_emulator.distribution import split
 from rekognition_emulator.exceptions import InvalidPaginationTokenException
 from rekognition_emulator.pagination import paginate
@@ -77,3 +77,29 @@ def test_request_log_keeps_blob_sizes_not_contents():
         "Changes": {"GroundTruth": {"size": 5}},
         "Tags": [{"GroundTruth": {"size": 3}}],
     }
+
+
+def test_config_refuses_negative_delays():
+    with pytest.raises(ValueError, match="dataset_create_delay must be >= 0"):
+        EmulatorConfig(dataset_create_delay=-1)
+
+
+def test_instant_config_keeps_overrides():
+    config = EmulatorConfig.instant(region="eu-west-1", project_delete_delay=2)
+
+    assert (config.region, config.project_delete_delay, config.dataset_create_delay) == ("eu-west-1", 2, 0)
+
+
+def test_urls_need_a_started_emulator():
+    emulator = Emulator()
+
+    with pytest.raises(RuntimeError, match="call start"):
+        _ = emulator.rekognition_url
+    with pytest.raises(RuntimeError, match="call start"):
+        _ = emulator.s3_url
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com"])
+def test_emulator_serves_loopback_only(host):
+    with pytest.raises(ValueError, match="loopback only"):
+        Emulator(host=host)
