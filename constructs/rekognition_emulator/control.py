@@ -9,6 +9,9 @@ from typing import Any
 
 from rekognition_emulator.server import CONTROL_PREFIX
 
+#: An opener that ignores HTTP(S)_PROXY: the emulator is always on loopback.
+LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
 
 class ControlError(Exception):
     """The emulator refused a control request, or could not be reached."""
@@ -51,7 +54,7 @@ class EmulatorControl:
             self.base + path, data=data, method=method, headers={"Content-Type": "application/json"}
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with LOOPBACK.open(request, timeout=self.timeout) as response:
                 answer: dict[str, Any] = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
             detail = json.loads(error.read() or b"{}").get("error", error.reason)

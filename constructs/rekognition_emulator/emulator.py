@@ -16,6 +16,7 @@ from rekognition_emulator import content
 from rekognition_emulator.backend import RekognitionBackend
 from rekognition_emulator.clock import Clock
 from rekognition_emulator.config import EmulatorConfig
+from rekognition_emulator.control import LOOPBACK
 from rekognition_emulator.exceptions import InvalidS3ObjectException
 from rekognition_emulator.faults import Faults
 from rekognition_emulator.request_log import RequestLog
@@ -168,7 +169,7 @@ class Emulator:
         self.request_log.clear()
         self.clock.reset()
         if self._moto is not None:
-            with urllib.request.urlopen(urllib.request.Request(f"{self.s3_url}/moto-api/reset", method="POST")):
+            with LOOPBACK.open(urllib.request.Request(f"{self.s3_url}/moto-api/reset", method="POST")):
                 pass
 
     def _delete_out_of_band(self, arn: str) -> None:
