@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,8 +48,13 @@ class Synth:
     build_s: float
     synth_s: float
     template_bytes: int
-    provider_resources: int
     resources: int
+    #: resource type -> count, for the resources that are not a project, a dataset or CDK metadata
+    provider_types: Counter[str]
+
+    @property
+    def provider_resources(self) -> int:
+        return sum(self.provider_types.values())
 
 
 def synth(variant: str, count: int, outdir: Path, *, validation: bool = False) -> Synth:
@@ -64,13 +71,13 @@ def synth(variant: str, count: int, outdir: Path, *, validation: bool = False) -
         build_s=result["build_s"],
         synth_s=result["synth_s"],
         template_bytes=path.stat().st_size,
-        provider_resources=sum(1 for t in types if t not in _PER_DATASET_TYPES),
         resources=len(types),
+        provider_types=Counter(t for t in types if t not in _PER_DATASET_TYPES),
     )
 
 
 def _pair(settings: Settings, count: int, repeat: int, *, validation: bool = False) -> tuple[list[Synth], list[Synth]]:
-    runs = iter(range(10_000))
+    runs = itertools.count()
 
     def one(variant: str) -> Synth:
         return synth(variant, count, settings.workdir / f"b1-{variant}-{count}-{next(runs)}", validation=validation)
@@ -81,7 +88,7 @@ def _pair(settings: Settings, count: int, repeat: int, *, validation: bool = Fal
 def run(settings: Settings) -> list[Figure]:
     sizes = QUICK_SIZES if settings.quick else FULL_SIZES
     figures: list[Figure] = []
-    provider_counts: dict[int, int] = {}
+    provider: dict[int, Counter[str]] = {}
     for count in sizes:
         largest = count == sizes[-1]
         ours, base = _pair(settings, count, settings.repeats(3 if largest else 2))
@@ -109,18 +116,8 @@ def run(settings: Settings) -> list[Figure]:
                 baseline_label="CfnDataset",
             )
         )
-        provider_counts[count] = ours[0].provider_resources
-    constant = len(set(provider_counts.values())) == 1
-    figures.append(
-        Figure(
-            "B1",
-            "provider resources per stack, N = " + ", ".join(str(n) for n in provider_counts),
-            Stats.of("resources", list(provider_counts.values())),
-            target="constant in N",
-            verdict=verdict(constant),
-            note="counts by N: " + ", ".join(f"{n}: {c}" for n, c in provider_counts.items()),
-        )
-    )
+        provider[count] = ours[0].provider_types
+    figures.append(_provider_row(provider))
     if not settings.quick:
         count = sizes[-1]
         ours, base = _pair(settings, count, 1, validation=True)
@@ -135,6 +132,25 @@ def run(settings: Settings) -> list[Figure]:
             )
         )
     return figures
+
+
+def _provider_row(provider: dict[int, Counter[str]]) -> Figure:
+    """Provider resources per N; when they grow, the note names the resource types that grew."""
+    totals = {n: sum(types.values()) for n, types in provider.items()}
+    first, last = provider[min(provider)], provider[max(provider)]
+    grown = {t: (first[t], last[t]) for t in sorted(set(first) | set(last)) if first[t] != last[t]}
+    note = "by N: " + ", ".join(f"{n}: {total}" for n, total in totals.items())
+    if grown:
+        note += f"; grew from N={min(provider)} to N={max(provider)}: "
+        note += ", ".join(f"{t} {a} -> {b}" for t, (a, b) in grown.items())
+    return Figure(
+        "B1",
+        "provider resources per stack, N = " + ", ".join(str(n) for n in provider),
+        Stats.of("resources", list(totals.values())),
+        target="constant in N",
+        verdict=verdict(len(set(totals.values())) == 1),
+        note=note,
+    )
 
 
 def _phases(ours: list[Synth], base: list[Synth]) -> str:
