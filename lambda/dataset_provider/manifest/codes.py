@@ -56,8 +56,24 @@ FILE_ERRORS: Final[dict[str, str]] = {
 # --- Errors that only fail training (manifest_summary.json), not the dataset import ---------------------------
 ERROR_MANIFEST_TOO_FEW_LABELS: Final = "ERROR_MANIFEST_TOO_FEW_LABELS"
 
+#: Training-time terminal manifest content errors (reference §3.4 D); this module reports only too few labels,
+#: the others need the images, both datasets or the training job.
 TRAINING_ERRORS: Final[dict[str, str]] = {
     ERROR_MANIFEST_TOO_FEW_LABELS: "The manifest file has too few labels.",
+    "ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST": "The manifest file contains too many invalid rows.",
+    "ERROR_INVALID_PERMISSIONS_IMAGES_S3_BUCKET": "The permissions for the images S3 bucket are invalid.",
+    "ERROR_INVALID_IMAGES_S3_BUCKET_OWNER": "Invalid owner id for images S3 bucket.",
+    "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_AUTOSPLIT": (
+        "The manifest file contains insufficient labeled images per label to perform auto-split."
+    ),
+    "ERROR_INSUFFICIENT_LABEL_OVERLAP": (
+        "Less than {percent}% label overlap between the training and testing manifest files."
+    ),
+    "ERROR_MANIFEST_TOO_FEW_USABLE_LABELS": "The manifest file has too few usable labels.",
+    "ERROR_INSUFFICIENT_USABLE_LABEL_OVERLAP": (
+        "Less than {percent}% usable label overlap between the training and testing manifest files."
+    ),
+    "ERROR_FAILED_IMAGES_S3_COPY": "Failed to copy images from S3 bucket.",
 }
 
 # --- Per-line errors ---------------------------------------------------------------------------------------------
@@ -77,6 +93,8 @@ ERROR_BOUNDING_BOX_TOO_SMALL: Final = "ERROR_BOUNDING_BOX_TOO_SMALL"
 ERROR_TOO_MANY_BOUNDING_BOXES: Final = "ERROR_TOO_MANY_BOUNDING_BOXES"
 ERROR_UNSUPPORTED_USE_CASE_TYPE: Final = "ERROR_UNSUPPORTED_USE_CASE_TYPE"
 ERROR_INVALID_LABEL_NAME_LENGTH: Final = "ERROR_INVALID_LABEL_NAME_LENGTH"
+#: needs the image itself (format, size, dimensions, readable path): never raised from the manifest alone
+ERROR_INVALID_IMAGE: Final = "ERROR_INVALID_IMAGE"
 #: [infer] terminal content errors the service drops without a code; named here for local reports.
 ERROR_JSON_LINE_TOO_LONG: Final = "ERROR_JSON_LINE_TOO_LONG"
 ERROR_DUPLICATE_SOURCE_REF: Final = "ERROR_DUPLICATE_SOURCE_REF"
@@ -91,6 +109,7 @@ LINE_ERRORS: Final[dict[str, str]] = {
     ERROR_MISSING_BOUNDING_BOX_CONFIDENCE: "One or more bounding boxes has a missing confidence value.",
     ERROR_MISSING_CLASS_MAP_ID: "One of more class ids is missing from the class map.",
     ERROR_INVALID_JSON_LINE: "The JSON Line has an invalid format.",
+    ERROR_INVALID_IMAGE: "The image is invalid. Check S3 path and/or image properties.",
     ERROR_INVALID_IMAGE_DIMENSION: "The image dimension(s) do not conform to allowed dimensions.",
     ERROR_INVALID_BOUNDING_BOX: "The bounding box has off frame values.",
     ERROR_NO_VALID_ANNOTATIONS: "No valid annotations found.",
