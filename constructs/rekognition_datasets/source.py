@@ -131,7 +131,7 @@ def _grant_object(provider: DatasetProvider, bucket: s3.IBucket, key: str, *, ve
         provider.add_statement(perms.KMS_DECRYPT_ACTIONS, [bucket.encryption_key.key_arn])
 
 
-def _grant_referenced_images(provider: DatasetProvider, lines: Sequence[str]) -> None:
+def _grant_referenced_images(provider: DatasetProvider, lines: Iterable[str]) -> None:
     for bucket, prefix in images.referenced_locations(lines).items():
         provider.add_statement(
             perms.S3_OBJECT_READ_ACTIONS, [_object_arn(bucket, f"{prefix}*")], wildcard_reason=_IMAGE_READ_REASON
@@ -196,11 +196,12 @@ class _ManifestFileSource(DatasetSource):
     def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
         if not self._path.is_file():
             raise ValidationError(scope, f"manifest file {self._path} does not exist or is not a file")
-        lines = self._path.read_text(encoding="utf-8").splitlines()
-        check_manifest_lines(scope, lines, str(self._path))
+        with self._path.open(encoding="utf-8") as lines:  # streamed: manifests may be large
+            check_manifest_lines(scope, lines, str(self._path))
         asset = s3_assets.Asset(scope, "Manifest", path=str(self._path))
         _grant_object(provider, asset.bucket, asset.s3_object_key, versioned=False)
-        _grant_referenced_images(provider, lines)
+        with self._path.open(encoding="utf-8") as lines:
+            _grant_referenced_images(provider, lines)
         return BoundSource(
             properties={"Type": "manifest", "Bucket": asset.s3_bucket_name, "Key": asset.s3_object_key},
             fingerprint=asset.asset_hash,
