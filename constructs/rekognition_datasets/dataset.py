@@ -100,14 +100,18 @@ class Dataset(_DatasetBase):
     ) -> None:
         super().__init__(scope, id)
         self._check_arguments(project, dataset_type, removal_policy, max_error_entries, tags)
+        #: The project that holds the dataset.
         self.project = project
+        #: TRAIN or TEST.
         self.dataset_type = dataset_type
         self._tags = cdk.TagManager(cdk.TagType.MAP, schema.DATASET_RESOURCE_TYPE, dict(tags or {}))
         provider = DatasetProvider.of(self)
         self._claim_slot(provider)
         provider.register_project(project.project_arn, project.dataset_arn_pattern)
         bound = (source or DatasetSource.empty())._bind(self, provider)
+        #: Whether the declared source adds entries (false for ``DatasetSource.empty()``).
         self.has_source_entries = bound.has_entries
+        #: The source fingerprint as declared at synth (a distribution re-splits when it changes).
         self.declared_fingerprint = bound.fingerprint
         properties: dict[str, object] = {
             "ProjectArn": project.project_arn,
