@@ -112,6 +112,7 @@ class LambdaHost:
         self._busy: dict[str, list[_Worker]] = {}
         self._crash: dict[str, str] = {}
         self._duplicate: set[str] = set()
+        self._warming: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._logs: dict[str, IO[bytes]] = {}
         self.invocations: list[tuple[str, str]] = []
@@ -125,6 +126,29 @@ class LambdaHost:
         first successful ``operation`` call (e.g. ``CreateDataset``), before it can answer."""
         with self._lock:
             self._crash[name_part] = operation
+
+    def prewarm(self, spec: FunctionSpec) -> None:
+        """Start a worker and import the handler module in the background (a cold start paid in advance)."""
+        if spec.runtime.startswith("python"):
+            threading.Thread(target=self._warm, args=(spec,), daemon=True).start()
+
+    def _warm(self, spec: FunctionSpec) -> None:
+        with self._lock:
+            if spec.key() in self._warming:
+                return
+            done = self._warming[spec.key()] = threading.Event()
+        worker = self._checkout(spec, wait_for_warm=False)
+        request = {"warm": True, "handler": spec.handler, "event": {}, "timeout_seconds": spec.timeout_seconds}
+        try:
+            worker.call(request, spec.timeout_seconds)
+        except (FunctionError, FunctionCrashed):
+            self._retire(spec, worker)
+        else:
+            self._checkin(spec, worker)
+        finally:
+            with self._lock:
+                self._warming.pop(spec.key(), None)
+            done.set()
 
     def invoke(self, spec: FunctionSpec, event: Mapping[str, Any]) -> Any:
         """Run the handler synchronously; returns its result or raises FunctionError/FunctionCrashed."""
@@ -172,8 +196,11 @@ class LambdaHost:
             part = next((p for p in self._crash if p in function_name), None)
             return self._crash.pop(part) if part is not None else None
 
-    def _checkout(self, spec: FunctionSpec) -> _Worker:
+    def _checkout(self, spec: FunctionSpec, *, wait_for_warm: bool = True) -> _Worker:
         key = spec.key()
+        warming = self._warming.get(key)
+        if wait_for_warm and warming is not None and not self._idle.get(key):
+            warming.wait(spec.timeout_seconds)
         with self._lock:
             idle = self._idle.setdefault(key, [])
             worker = idle.pop() if idle else None

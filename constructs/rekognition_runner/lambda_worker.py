@@ -67,7 +67,8 @@ def main() -> None:
         request = json.loads(line)
         undo = _crash_after(request["crash_after"]) if request.get("crash_after") else None
         try:
-            result = _handler(request["handler"])(request["event"], LambdaContext(request))
+            handler = _handler(request["handler"])
+            result = None if request.get("warm") else handler(request["event"], LambdaContext(request))
             reply: dict[str, Any] = {"result": result}
         except Exception as exc:
             reply = {

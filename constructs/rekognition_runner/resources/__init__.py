@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rekognition_runner.resources.base import ResourceHandler
 from rekognition_runner.resources.custom import CustomResourceHandler
+from rekognition_runner.resources.lambda_function import LambdaFunctionHandler
 from rekognition_runner.resources.project import ProjectHandler
 from rekognition_runner.resources.recorded import RecordedHandler
 
@@ -12,6 +13,7 @@ PROJECT_TYPE = "AWS::Rekognition::Project"
 _PROJECT = ProjectHandler()
 _CUSTOM = CustomResourceHandler()
 _RECORDED = RecordedHandler()
+_FUNCTION = LambdaFunctionHandler()
 
 
 def is_custom(resource_type: str) -> bool:
@@ -24,6 +26,8 @@ def handler_for(resource_type: str) -> ResourceHandler:
         return _PROJECT
     if is_custom(resource_type):
         return _CUSTOM
+    if resource_type == "AWS::Lambda::Function":
+        return _FUNCTION
     return _RECORDED
 
 
