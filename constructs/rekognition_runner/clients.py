@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -36,18 +36,28 @@ class Clients:
     events: EventBridgeClient | None
     lambda_: LambdaClient | None
 
+    def iam(self) -> Any:  # boto3-stubs[iam] is not a dependency
+        """IAM of the emulator's moto server (``AWS_ENDPOINT_URL_IAM``, else the Lambda endpoint: one moto
+        server answers every service)."""
+        endpoint = self.env.get("AWS_ENDPOINT_URL_IAM") or self.env.get(ENDPOINT_VARIABLES["lambda"])
+        return _session(self.env).client("iam", endpoint_url=endpoint, config=_CONFIG)
+
     @property
     def region(self) -> str:
         return self.env.get("AWS_REGION") or self.env.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-def make_clients(env: Mapping[str, str]) -> Clients:
-    """Clients for the endpoints in ``env`` (``AWS_ENDPOINT_URL_*``, credentials, region)."""
-    session = boto3.session.Session(
+def _session(env: Mapping[str, str]) -> boto3.session.Session:
+    return boto3.session.Session(
         aws_access_key_id=env.get("AWS_ACCESS_KEY_ID", "testing"),
         aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY", "testing"),
         region_name=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
     )
+
+
+def make_clients(env: Mapping[str, str]) -> Clients:
+    """Clients for the endpoints in ``env`` (``AWS_ENDPOINT_URL_*``, credentials, region)."""
+    session = _session(env)
 
     def endpoint(service: str) -> str | None:
         return env.get(ENDPOINT_VARIABLES[service])

@@ -9,9 +9,11 @@ removes the rule, and the answer is whatever the handler PUT to the ResponseURL.
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from typing import TYPE_CHECKING, Any
 
+from rekognition_runner.assets import zip_directory
 from rekognition_runner.errors import ResourceFailed
 from rekognition_runner.eventbridge import PollingNeverEnded, ScheduledRules
 from rekognition_runner.lambda_host import FunctionError, FunctionSpec
@@ -24,8 +26,45 @@ if TYPE_CHECKING:
 
 #: Rules live in one shared backend; one resource's polling loop at a time fires them.
 _POLLING = threading.Lock()
+_REGISTER = threading.Lock()
+#: The role the runner registers functions with in the emulator's Lambda (which insists the role exists).
+_ROLE = "rekognition-datasets-runner-function"
+_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 _DEFAULT_SERVICE_TIMEOUT = 3600
 _MIN_RATE_SECONDS = 60
+
+
+def _register(d: Deployment, spec: FunctionSpec) -> None:
+    """Make the function exist in the emulator's Lambda (moto), where crhelper adds permissions to itself."""
+    lambda_ = d.clients.lambda_
+    if lambda_ is None:
+        return
+    with _REGISTER:
+        try:
+            lambda_.get_function(FunctionName=spec.name)
+            return
+        except lambda_.exceptions.ResourceNotFoundException:
+            pass
+        iam = d.clients.iam()
+        try:
+            role = iam.get_role(RoleName=_ROLE)["Role"]["Arn"]
+        except iam.exceptions.NoSuchEntityException:
+            role = iam.create_role(RoleName=_ROLE, AssumeRolePolicyDocument=_TRUST)["Role"]["Arn"]
+        lambda_.create_function(
+            FunctionName=spec.name,
+            Runtime=spec.runtime,  # type: ignore[arg-type]
+            Role=role,
+            Handler=spec.handler,
+            Code={"ZipFile": zip_directory(spec.code_dir)},
+            Timeout=int(spec.timeout_seconds),
+        )
 
 
 def run(d: Deployment, function: ResourceState, event: dict[str, Any]) -> Outcome:
@@ -35,6 +74,7 @@ def run(d: Deployment, function: ResourceState, event: dict[str, Any]) -> Outcom
     event = {**event, "ResponseURL": url}
     spec = functions.spec(d, function)
     spec = dataclasses.replace(spec, environment={**spec.environment, "SSL_CERT_FILE": str(receiver.bundle())})
+    _register(d, spec)
     try:
         functions.invoke_async(d, spec, event, event["LogicalResourceId"])
         if not receiver.responses(url):

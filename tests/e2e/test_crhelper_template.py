@@ -1,0 +1,60 @@
+"""Scenario 15: the plain CloudFormation template with the crhelper handler: create, update, delete, polling."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+from e2e_app import labelled
+
+from conftest import ROOT, ok_calls
+
+if TYPE_CHECKING:
+    from rekognition_emulator import Emulator
+    from rekognition_runner.session import Session
+
+pytestmark = pytest.mark.e2e
+
+TEMPLATE = ROOT / "examples" / "crhelper-template.yaml"
+BUCKET = "crhelper-manifests"
+
+
+def put(runner: Session, key: str, counts: dict[str, int]) -> None:
+    body = "".join(json.dumps(x) + "\n" for x in labelled(counts))
+    runner.clients.s3.put_object(Bucket=BUCKET, Key=key, Body=body.encode())
+
+
+def train_entries(runner: Session) -> int:
+    rekognition = runner.clients.rekognition
+    (project,) = rekognition.describe_projects(ProjectNames=["crhelper-example"])["ProjectDescriptions"]
+    (train,) = (d for d in project["Datasets"] if d["DatasetType"] == "TRAIN")
+    description = rekognition.describe_dataset(DatasetArn=train["DatasetArn"])["DatasetDescription"]
+    return int(description["DatasetStats"]["TotalEntries"])
+
+
+def test_15_crhelper_template_creates_updates_and_deletes_through_polling(runner: Session, emulator: Emulator) -> None:
+    runner.clients.s3.create_bucket(Bucket=BUCKET)
+    put(runner, "manifests/train.manifest", {"rose": 5, "tulip": 5})
+    host = runner.engine.host
+    events = runner.clients.events
+    assert events is not None
+    # WHEN the template is deployed: crhelper answers by PUT after polling through its EventBridge rules
+    state = runner.deploy_template(TEMPLATE, "Crhelper", {"ManifestBucket": BUCKET})
+    assert state.status == "CREATE_COMPLETE"
+    assert train_entries(runner) == 10
+    provider_calls = [t for name, t in host.invocations if name == "Crhelper-dataset-provider"]
+    assert provider_calls.count("Create") > 2  # two first calls, then scheduled polls
+    assert events.list_rules()["Rules"] == []
+    # WHEN the manifest key changes: an Update, polled to completion
+    put(runner, "manifests/v2.manifest", {"rose": 6, "tulip": 6, "daisy": 6})
+    state = runner.deploy_template(
+        TEMPLATE, "Crhelper", {"ManifestBucket": BUCKET, "ManifestKey": "manifests/v2.manifest"}
+    )
+    assert state.status == "UPDATE_COMPLETE"
+    assert train_entries(runner) == 18
+    # WHEN the stack is destroyed: everything is gone, no polling rule is left
+    assert runner.engine.destroy("Crhelper")
+    assert runner.clients.rekognition.describe_projects()["ProjectDescriptions"] == []
+    assert events.list_rules()["Rules"] == []
+    assert len(ok_calls(emulator, "DeleteDataset")) >= 2
