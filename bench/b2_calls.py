@@ -105,37 +105,42 @@ def _properties(project_arn: str, source: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def lifecycles(interval: float) -> list[Lifecycle]:
-    """Create, update and delete a dataset of each source kind through the handler; the calls of each."""
-    from rekognition_emulator import Clock, EmulatorConfig
+def lifecycles(emulator: Emulator, interval: float) -> list[Lifecycle]:
+    """Create, update and delete a dataset of each source kind through the handler; the calls of each.
 
-    config = EmulatorConfig(
+    ``emulator`` must be the one this process's boto3 environment points at; its delays are set here.
+    """
+    emulator.configure(
         dataset_create_delay=CREATE_DELAY_S, dataset_update_delay=UPDATE_DELAY_S, dataset_delete_delay=DELETE_DELAY_S
     )
     results: list[Lifecycle] = []
-    with running_emulator(config, clock=Clock(frozen_at=1_800_000_000.0)) as emulator:
-        for kind in ("manifest", "entries"):
-            project_arn = create_project(f"bench-b2-{kind}")
-            first = _properties(project_arn, _source(kind, f"{kind}-v1.jsonl", 20))
-            second = _properties(project_arn, _source(kind, f"{kind}-v2.jsonl", 25 if kind == "entries" else 20))
-            logical_id = f"Dataset{kind.title()}"
-            created, calls, polls = _drive(emulator, event("Create", first, logical_id=logical_id), interval)
-            results.append(Lifecycle("create", kind, calls, polls))
-            physical_id = created["PhysicalResourceId"]
-            update = event("Update", second, logical_id=logical_id, physical_id=physical_id, old=first)
-            updated, calls, polls = _drive(emulator, update, interval)
-            results.append(Lifecycle("update", kind, calls, polls))
-            delete = event("Delete", second, logical_id=logical_id, physical_id=updated["PhysicalResourceId"])
-            _, calls, polls = _drive(emulator, delete, interval)
-            results.append(Lifecycle("delete", kind, calls, polls))
+    for kind in ("manifest", "entries"):
+        project_arn = create_project(f"bench-b2-{kind}")
+        first = _properties(project_arn, _source(kind, f"{kind}-v1.jsonl", 20))
+        second = _properties(project_arn, _source(kind, f"{kind}-v2.jsonl", 25 if kind == "entries" else 20))
+        logical_id = f"Dataset{kind.title()}"
+        created, calls, polls = _drive(emulator, event("Create", first, logical_id=logical_id), interval)
+        results.append(Lifecycle("create", kind, calls, polls))
+        physical_id = created["PhysicalResourceId"]
+        update = event("Update", second, logical_id=logical_id, physical_id=physical_id, old=first)
+        updated, calls, polls = _drive(emulator, update, interval)
+        results.append(Lifecycle("update", kind, calls, polls))
+        delete = event("Delete", second, logical_id=logical_id, physical_id=updated["PhysicalResourceId"])
+        _, calls, polls = _drive(emulator, delete, interval)
+        results.append(Lifecycle("delete", kind, calls, polls))
     return results
 
 
 def run(settings: Settings) -> list[Figure]:
     _, template = default_stack(settings)
     interval, _ = waiter_retry(template)
+    from rekognition_emulator import Clock
+
+    # A frozen clock: only the simulated query intervals move it, so the counts are exact and repeatable.
+    with running_emulator(clock=Clock(frozen_at=1_800_000_000.0)) as emulator:
+        results = lifecycles(emulator, float(interval))
     figures: list[Figure] = []
-    for lifecycle in lifecycles(float(interval)):
+    for lifecycle in results:
         minimum, service_time = MINIMUM[(lifecycle.phase, lifecycle.source)]
         least = sum(minimum.values())
         allowed = least + math.ceil(service_time / interval)

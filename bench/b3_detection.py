@@ -20,6 +20,7 @@ from bench.stacks import default_stack, waiter_retry
 
 if TYPE_CHECKING:
     from bench.settings import Settings
+    from rekognition_emulator import Emulator
 
 TITLE = "detection overhead (Provider is_complete vs crhelper rate(1 minute))"
 CRHELPER_PERIOD_S = 60.0
@@ -45,39 +46,40 @@ METHOD = (
 )
 
 
-def measure_latencies(rounds: int, polls: int) -> list[float]:
-    """Seconds per ``is_complete`` call against the emulator: ``polls`` in progress, then the completing one."""
+def measure_latencies(emulator: Emulator, rounds: int, polls: int) -> list[float]:
+    """Seconds per ``is_complete`` call against ``emulator`` (the one boto3's environment points at): ``polls``
+    in progress, then the completing one, per round."""
     from dataset_provider.provider import is_complete, on_event
-    from rekognition_emulator import EmulatorConfig
 
     latencies: list[float] = []
-    with running_emulator(EmulatorConfig(dataset_create_delay=3600.0)) as emulator:
-        lines = "".join(classification_line(i) + "\n" for i in range(20)).encode()
-        source = {"Type": "manifest", **put_object("bench-manifests", "train.manifest", lines)}
-        for round_index in range(rounds):
-            properties = {
-                "ProjectArn": create_project(f"bench-b3-{round_index}"),
-                "DatasetType": "TRAIN",
-                "Source": source,
-                "SourceFingerprint": fingerprint(source),
-            }
-            request = event("Create", properties, logical_id=f"Dataset{round_index}")
-            request.update(on_event(request, None))
-            for poll in range(polls + 1):
-                if poll == polls:
-                    emulator.advance_time(3600.0)
-                start = time.perf_counter()
-                answer = is_complete(request, None)
-                latencies.append(time.perf_counter() - start)
-                if answer["IsComplete"] != (poll == polls):
-                    raise BenchError(f"poll {poll}: unexpected IsComplete={answer['IsComplete']}")
+    emulator.configure(dataset_create_delay=3600.0)
+    lines = "".join(classification_line(i) + "\n" for i in range(20)).encode()
+    source = {"Type": "manifest", **put_object("bench-manifests", "train.manifest", lines)}
+    for round_index in range(rounds):
+        properties = {
+            "ProjectArn": create_project(f"bench-b3-{round_index}"),
+            "DatasetType": "TRAIN",
+            "Source": source,
+            "SourceFingerprint": fingerprint(source),
+        }
+        request = event("Create", properties, logical_id=f"Dataset{round_index}")
+        request.update(on_event(request, None))
+        for poll in range(polls + 1):
+            if poll == polls:
+                emulator.advance_time(3600.0)
+            start = time.perf_counter()
+            answer = is_complete(request, None)
+            latencies.append(time.perf_counter() - start)
+            if answer["IsComplete"] != (poll == polls):
+                raise BenchError(f"poll {poll}: unexpected IsComplete={answer['IsComplete']}")
     return latencies
 
 
 def run(settings: Settings) -> list[Figure]:
     _, template = default_stack(settings)
     interval, attempts = waiter_retry(template)
-    latencies = measure_latencies(settings.repeats(5), 2 if settings.quick else POLLS_PER_ROUND)
+    with running_emulator() as emulator:
+        latencies = measure_latencies(emulator, settings.repeats(5), 2 if settings.quick else POLLS_PER_ROUND)
     horizon = float(interval * attempts)
     finishes = finish_times(SIMULATED_OPERATIONS, horizon, SEED)
     rng = random.Random(SEED)

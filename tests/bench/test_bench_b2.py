@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bench import b2_calls
 
+if TYPE_CHECKING:
+    from rekognition_emulator import Emulator
 
-def test_lifecycles_count_the_calls_of_each_phase_and_source() -> None:
-    results = b2_calls.lifecycles(interval=10.0)
+
+def test_lifecycles_count_the_calls_of_each_phase_and_source(emulator: Emulator) -> None:
+    results = b2_calls.lifecycles(emulator, interval=10.0)
     assert [(r.phase, r.source) for r in results] == [
         ("create", "manifest"),
         ("update", "manifest"),

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bench import b3_detection
 
+if TYPE_CHECKING:
+    from rekognition_emulator import Emulator
 
-def test_measure_latencies_times_every_poll() -> None:
-    latencies = b3_detection.measure_latencies(rounds=1, polls=2)
+
+def test_measure_latencies_times_every_poll(emulator: Emulator) -> None:
+    latencies = b3_detection.measure_latencies(emulator, rounds=1, polls=2)
     assert len(latencies) == 3
     assert all(latency > 0 for latency in latencies)

@@ -11,11 +11,13 @@ from bench import b4_chunks
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from rekognition_emulator import Emulator
 
-def test_apply_entries_reports_every_update_call(tmp_path: Path) -> None:
+
+def test_apply_entries_reports_every_update_call(emulator: Emulator, tmp_path: Path) -> None:
     path = tmp_path / "entries.jsonl"
     write_entries(path, 50_000)
-    sizes, polls, seconds = b4_chunks.apply_entries(path, "smoke")
+    sizes, polls, seconds = b4_chunks.apply_entries(emulator, path, "smoke")
     assert sizes == [path.stat().st_size]
     assert polls >= 1
     assert seconds > 0
