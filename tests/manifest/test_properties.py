@@ -15,7 +15,7 @@ from .builders import box, classification, detection
 if TYPE_CHECKING:
     from dataset_provider.manifest.issues import LineResult, ManifestSummary
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
