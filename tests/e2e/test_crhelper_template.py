@@ -6,9 +6,9 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from e2e_app import labelled
 
-from conftest import ROOT, ok_calls
+from .conftest import ROOT, ok_calls
+from .e2e_app import labelled
 
 if TYPE_CHECKING:
     from rekognition_emulator import Emulator

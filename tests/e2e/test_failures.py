@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from e2e_app import MANIFEST_BUCKET, labelled, line
 
-from conftest import deploy, ok_calls
 from rekognition_runner.engine import StackFailed
 
+from .conftest import deploy, ok_calls
+from .e2e_app import MANIFEST_BUCKET, labelled, line
+
 if TYPE_CHECKING:
-    from conftest import HookPrinter, Ticker
     from rekognition_emulator import Emulator
     from rekognition_runner.assembly import CloudAssembly
     from rekognition_runner.session import Session
+
+    from .conftest import HookPrinter, Ticker
 
 pytestmark = pytest.mark.e2e
 

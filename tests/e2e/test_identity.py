@@ -7,16 +7,18 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from e2e_app import line
 
-from conftest import deploy, ok_calls
 from rekognition_runner.resources.events import CREATE_FAILED_MARKER
 
+from .conftest import deploy, ok_calls
+from .e2e_app import line
+
 if TYPE_CHECKING:
-    from conftest import HookPrinter, Ticker
     from rekognition_emulator import Emulator
     from rekognition_runner.assembly import CloudAssembly
     from rekognition_runner.session import Session
+
+    from .conftest import HookPrinter, Ticker
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import deploy, ok_calls
+from .conftest import deploy, ok_calls
 
 if TYPE_CHECKING:
     from rekognition_emulator import Emulator

@@ -6,7 +6,6 @@ import io
 from typing import TYPE_CHECKING
 
 import pytest
-from runner_toy import TOY_ASSET
 
 from rekognition_runner.assets import publish
 from rekognition_runner.clients import make_clients
@@ -14,6 +13,8 @@ from rekognition_runner.engine import Engine
 from rekognition_runner.lambda_host import LambdaHost
 from rekognition_runner.output import Printer
 from rekognition_runner.resources.base import RunnerConfig
+
+from .runner_toy import TOY_ASSET
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -29,5 +30,7 @@ def engine(emulator: Emulator, tmp_path: Path) -> Iterator[Engine]:
     publish(clients.s3, [TOY_ASSET])
     host = LambdaHost(emulator.env(), tmp_path / "host")
     printer = Printer(io.StringIO())
-    yield Engine(clients, host, printer, tmp_path / "work", RunnerConfig(interval_factor=0.001, poll_seconds=0.01))
+    engine = Engine(clients, host, printer, tmp_path / "work", RunnerConfig(interval_factor=0.001, poll_seconds=0.01))
+    yield engine
+    engine.close()
     host.close()

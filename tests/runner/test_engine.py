@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from runner_toy import calls, events, toy, toy_template
 
 from rekognition_runner.engine import Engine, StackFailed
 from rekognition_runner.resources.events import CREATE_FAILED_MARKER
 from rekognition_runner.template import Template
+
+from .runner_toy import calls, events, toy, toy_template
 
 if TYPE_CHECKING:
     from pathlib import Path
