@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 
 import boto3
 import pytest
@@ -18,13 +19,21 @@ NO_RETRY = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 
 def _read_env(process: subprocess.Popen[str]) -> dict[str, str]:
+    """The ``NAME=value`` lines the emulator prints when ready (waiting at most 60 s for them)."""
     env: dict[str, str] = {}
-    assert process.stdout is not None
-    while "AWS_DEFAULT_REGION" not in env:
-        line = process.stdout.readline()
-        assert line, f"the emulator exited early: {process.stderr.read() if process.stderr else ''}"
-        name, _, value = line.strip().partition("=")
-        env[name] = value
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            name, _, value = line.strip().partition("=")
+            env[name] = value
+            if name == "AWS_DEFAULT_REGION":
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    assert "AWS_DEFAULT_REGION" in env, f"the emulator did not get ready: {env}"
     return env
 
 
