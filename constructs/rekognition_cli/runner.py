@@ -25,6 +25,13 @@ def register(subparsers: Any) -> None:
     _source_arguments(deploy)
     deploy.add_argument("stacks", nargs="*", metavar="STACK", help="stacks to deploy (default: all)")
     deploy.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a template parameter (with --template; repeatable)",
+    )
+    deploy.add_argument(
         "--interval-factor",
         type=float,
         default=DEFAULT_INTERVAL_FACTOR,
@@ -47,6 +54,12 @@ def _source_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--app", metavar="CMD", help='the CDK app command (default: "app" in ./cdk.json)')
     source.add_argument("--assembly", metavar="DIR", type=Path, help="an existing cloud assembly (cdk.out)")
+    source.add_argument(
+        "--template",
+        metavar="FILE",
+        type=Path,
+        help="a plain CloudFormation template (JSON/YAML; local Code paths are packaged); STACK names it",
+    )
     parser.add_argument("--output", metavar="DIR", type=Path, default=Path("cdk.out"), help="where --app synthesizes")
 
 
@@ -101,17 +114,30 @@ def _deploy(args: argparse.Namespace) -> int:
     from rekognition_runner.summary import print_datasets
 
     try:
-        assembly = _assembly(args, required=True)
-        stacks = assembly.select(args.stacks)
+        assembly = None if args.template else _assembly(args, required=True)
+        stacks = assembly.select(args.stacks) if assembly else []
         with open_session(config=RunnerConfig(interval_factor=args.interval_factor)) as session:
             _embedded_note(session)
-            for stack in stacks:
-                state = session.deploy(stack)
+            states = [session.deploy(stack) for stack in stacks]
+            if args.template:
+                name = args.stacks[0] if args.stacks else args.template.stem
+                states.append(session.deploy_template(args.template, name, _parameters(args.parameter)))
+            for state in states:
                 print_datasets(session.printer, session.clients.rekognition, state)
                 session.printer.line(f"\n ✅  {state.stack_name}\n")
     except RunnerError as exc:
         return _fail(exc)
     return 0
+
+
+def _parameters(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--parameter {pair!r}: use KEY=VALUE")
+        values[key] = value
+    return values
 
 
 def _destroy(args: argparse.Namespace) -> int:
@@ -121,6 +147,8 @@ def _destroy(args: argparse.Namespace) -> int:
 
     try:
         assembly = _assembly(args, required=False) if (args.app or args.assembly) else None
+        if args.template and not args.stacks:
+            args.stacks = [args.template.stem]
         with open_session(config=RunnerConfig(interval_factor=args.interval_factor)) as session:
             _embedded_note(session)
             names = args.stacks or (

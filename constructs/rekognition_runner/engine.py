@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rekognition_runner import graph
-from rekognition_runner.errors import Cancelled, ResourceFailed, RunnerError, TemplateError
+from rekognition_runner.errors import Cancelled, Refused, ResourceFailed, RunnerError, TemplateError
 from rekognition_runner.resources import handler_for
 from rekognition_runner.resources.base import Deployment, RunnerConfig
 from rekognition_runner.scope import StackScope
@@ -173,6 +173,10 @@ class Engine:
         deps = {lid: needed & wanted for lid, needed in graph.dependencies(template).items() if lid in wanted}
         self.printer.begin(len(wanted) + len(set(state.resources) - wanted))
         self._status(state, stack_name, "AWS::CloudFormation::Stack", state.status)
+        if template.body.get("Rules"):
+            self.printer.note(
+                stack_name, "Rules", "not evaluated offline (CloudFormation checks them before deploying)"
+            )
         self._save(op)
         self._run_graph(op, deps, lambda lid: self._apply(op, scope, template.resources[lid], old))
         if op.failures:
@@ -209,7 +213,12 @@ class Engine:
         change = _Change(lid, "update", old=previous, attempted=props)
         with op.lock:
             op.changes.append(change)
-        outcome = handler_for(resource.type).update(op.deployment, previous, props)
+        try:
+            outcome = handler_for(resource.type).update(op.deployment, previous, props)
+        except Refused:
+            with op.lock:
+                op.changes.remove(change)
+            raise
         if outcome.physical_id != previous.physical_id:
             change.action = "replace"
         change.new = self._new_state(resource, outcome.physical_id, props, outcome.attributes, "UPDATE_COMPLETE")

@@ -25,3 +25,7 @@ class Cancelled(ResourceFailed):
 
     def __init__(self) -> None:
         super().__init__("Resource creation cancelled")
+
+
+class Refused(ResourceFailed):
+    """CloudFormation refused the operation before sending any request (nothing to roll back)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rekognition_runner.errors import ResourceFailed
+from rekognition_runner.errors import Refused, ResourceFailed
 from rekognition_runner.resources import events, functions, plain_lambda, provider_framework
 from rekognition_runner.resources.base import Deployment, Outcome
 
@@ -37,7 +37,7 @@ class CustomResourceHandler:
 
     def update(self, d: Deployment, current: ResourceState, props: Mapping[str, Any]) -> Outcome:
         if props.get("ServiceToken") != current.properties.get("ServiceToken"):
-            raise ResourceFailed("Modifying service token is not allowed.", current.physical_id)
+            raise Refused("Modifying service token is not allowed.", current.physical_id)
         return _send(
             d,
             self._event(d, "Update", current.logical_id, current.type, props, current.physical_id, current.properties),
