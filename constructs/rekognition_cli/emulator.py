@@ -102,7 +102,9 @@ def register(subparsers: Any) -> None:
     faults.add_argument("--delete-dataset", action="append", default=[], metavar="ARN", help="delete out of band")
     control = parser.add_argument_group("controlling a running emulator")
     control.add_argument("--control", metavar="URL", help="Rekognition URL of a running emulator to send faults to")
-    control.add_argument("--reset", action="store_true", help="forget all state (with --control)")
+    control.add_argument(
+        "--reset", action="store_true", help="forget all state, faults and logged requests (with --control)"
+    )
     control.add_argument("--advance", type=float, metavar="SECONDS", help="move its clock forward (with --control)")
     control.add_argument("--requests", action="store_true", help="print its request log as JSON lines (with --control)")
     parser.set_defaults(run=run)
@@ -137,6 +139,8 @@ def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
         stop.set()
 
     emulator = Emulator(config, host=args.host, port=args.port, s3_port=args.s3_port)
+    for fault in faults:  # armed before anything listens, so a bad fault flag costs nothing
+        _apply(emulator.faults, fault)
     try:
         emulator.start()
     except OSError as error:
@@ -145,8 +149,6 @@ def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     try:
-        for fault in faults:
-            _apply(emulator.faults, fault)
         if args.log_requests:
             emulator.request_log.subscribe(_print_request)
         env = emulator.env()
