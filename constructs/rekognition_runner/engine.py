@@ -289,7 +289,12 @@ class Engine:
             state.status = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
             self._status(state, state.stack_name, "AWS::CloudFormation::Stack", state.status)
             self._cleanup(op, old, wanted)
-        state.outputs = {name: scope.resolver.resolve(spec.get("Value")) for name, spec in template.outputs.items()}
+        state.outputs = {}
+        for name, spec in template.outputs.items():
+            try:
+                state.outputs[name] = scope.resolver.resolve(spec.get("Value"))
+            except (TemplateError, ResourceFailed) as exc:
+                self.printer.note(state.stack_name, f"Outputs.{name}", f"not resolved: {exc}")
         state.status = "UPDATE_COMPLETE" if old is not None else "CREATE_COMPLETE"
         self._save(op)
         self._status(state, state.stack_name, "AWS::CloudFormation::Stack", state.status)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from .conftest import deploy, ok_calls
+from .e2e_app import V1, labelled
 
 if TYPE_CHECKING:
     from mypy_boto3_rekognition import RekognitionClient
@@ -44,13 +45,14 @@ def test_1_project_train_manifest_empty_test_and_split(
     rekognition = runner.clients.rekognition
     arns = datasets(rekognition, "e2e-lifecycle")
     train, test = entries(rekognition, arns["TRAIN"]), entries(rekognition, arns["TEST"])
-    assert len(train) + len(test) == 20 and 3 <= len(test) <= 5
-    assert not set(train) & set(test)
+    assert set(train) | set(test) == {str(x["source-ref"]) for x in labelled(V1)}
+    assert not set(train) & set(test) and 3 <= len(test) <= 5
     for arn, content in ((arns["TRAIN"], train), (arns["TEST"], test)):
         description = rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"]
         assert description["Status"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
         stats = description["DatasetStats"]
         assert stats["TotalEntries"] == stats["LabeledEntries"] == len(content)
+        assert stats["TotalLabels"] == len(set().union(*content.values())) == 2
         assert stats["ErrorEntries"] == 0
     # AND the distribution's attributes agree with the service; the split was asked for exactly once
     (split,) = (r for r in state.resources.values() if r.type == "Custom::RekognitionDatasetDistribution")

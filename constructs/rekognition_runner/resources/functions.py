@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rekognition_runner.errors import ResourceFailed
+from botocore.exceptions import ClientError
+
+from rekognition_runner.errors import ResourceFailed, RunnerError
 from rekognition_runner.lambda_host import FunctionCrashed, FunctionSpec, fetch_code
 
 if TYPE_CHECKING:
@@ -34,12 +36,17 @@ def environment(function: ResourceState) -> Mapping[str, str]:
 def spec(d: Deployment, function: ResourceState) -> FunctionSpec:
     """Download the function's code from the emulator's S3 and describe how to run it."""
     props = function.properties
+    code = props.get("Code") or {}
+    try:
+        code_dir = fetch_code(d.clients.s3, code, d.code_cache)
+    except (ClientError, RunnerError) as exc:
+        raise ResourceFailed(f"cannot fetch the code of function {function.physical_id} ({dict(code)}): {exc}") from exc
     return FunctionSpec(
         name=function.physical_id,
         arn=str(function.attributes["Arn"]),
         handler=str(props.get("Handler", "index.handler")),
         runtime=str(props.get("Runtime", "")),
-        code_dir=fetch_code(d.clients.s3, props.get("Code") or {}, d.code_cache),
+        code_dir=code_dir,
         environment=environment(function),
         timeout_seconds=float(props.get("Timeout", 3)),
         memory_mb=int(props.get("MemorySize", 128)),
