@@ -82,7 +82,7 @@ class Deployment:
 
     def resource_by_attribute(self, attribute: str, value: str) -> ResourceState | None:
         """The deployed resource whose attribute (or physical id, for ``Ref``) equals ``value``."""
-        for resource in self.resources.values():
+        for resource in list(self.resources.values()):
             if resource.attributes.get(attribute) == value or (attribute == "Ref" and resource.physical_id == value):
                 return resource
         return None
