@@ -7,6 +7,7 @@ import os
 import shlex
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rekognition_runner.errors import TemplateError
@@ -14,7 +15,6 @@ from rekognition_runner.template import Template
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -102,10 +102,25 @@ def _dependency_order(stacks: list[StackArtifact]) -> list[StackArtifact]:
     return order
 
 
+def project_context(directory: Path) -> dict[str, object]:
+    """The CDK context the CLI would pass: ``cdk.json``'s ``context`` overlaid with ``cdk.context.json``."""
+    context: dict[str, object] = {}
+    for name, key in (("cdk.json", "context"), ("cdk.context.json", None)):
+        path = directory / name
+        if path.is_file():
+            body = json.loads(path.read_text())
+            context.update(body.get(key, {}) if key else body)
+    return context
+
+
 def synthesize(app: str, outdir: Path, *, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
-    """Run a CDK app command the way the CDK CLI does (``CDK_OUTDIR`` set) and return the assembly directory."""
+    """Run a CDK app command the way the CDK CLI does (``CDK_OUTDIR`` set, the project's context in
+    ``CDK_CONTEXT_JSON``) and return the assembly directory."""
     outdir.mkdir(parents=True, exist_ok=True)
     app_env = {**os.environ, **(env or {}), "CDK_OUTDIR": str(outdir.resolve())}
+    context = project_context(cwd or Path.cwd())
+    if context:
+        app_env["CDK_CONTEXT_JSON"] = json.dumps(context)
     app_env.setdefault("CDK_DEFAULT_REGION", app_env.get("AWS_DEFAULT_REGION", "us-east-1"))
     result = subprocess.run(shlex.split(app), cwd=cwd, env=app_env, capture_output=True, text=True, check=False)
     if result.returncode != 0:

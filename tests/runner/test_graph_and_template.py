@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from rekognition_runner import graph
+from rekognition_runner.assembly import project_context
 from rekognition_runner.errors import TemplateError
 from rekognition_runner.template import BOOTSTRAP_VERSION, Template
 from rekognition_runner.yaml_template import load_yaml
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def template(resources: dict[str, Any], **extra: Any) -> Template:
@@ -70,3 +75,10 @@ def test_yaml_short_forms_become_long_forms() -> None:
         "Z": {"Fn::Sub": "${B}"},
         "W": {"Fn::Join": ["", ["a", {"Ref": "B"}]]},
     }
+
+
+def test_synth_context_is_cdk_json_context_overlaid_with_cdk_context_json(tmp_path: Path) -> None:
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "x", "context": {"a": 1, "b": 1}}))
+    (tmp_path / "cdk.context.json").write_text(json.dumps({"b": 2}))
+    assert project_context(tmp_path) == {"a": 1, "b": 2}
+    assert project_context(tmp_path / "missing") == {}
