@@ -339,6 +339,7 @@ class Engine:
             rolling,
             "The following resource(s) failed: " + ", ".join(sorted(failures)),
         )
+        self.printer.recount(len(op.changes))
         back = _Operation(state, self._deployment(state))
         back.deployment.resources = {**(old.resources if old else {}), **state.resources}
         for change in reversed(op.changes):

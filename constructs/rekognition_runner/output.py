@@ -34,6 +34,11 @@ class Printer:
         with self._lock:
             self._start, self._done, self._total = time.monotonic(), 0, total
 
+    def recount(self, total: int) -> None:
+        """Start counting a new phase (a rollback) over ``total`` resources; the clock keeps running."""
+        with self._lock:
+            self._done, self._total = 0, total
+
     def skip(self) -> None:
         """A resource needed no request (unchanged): it counts as done without a line."""
         with self._lock:
