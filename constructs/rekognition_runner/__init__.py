@@ -1,10 +1,31 @@
-"""Deploy, update and destroy synthesized CDK stacks offline against the local emulator."""
+"""Deploy, update and destroy synthesized CDK stacks offline against the local emulator.
+
+``open_session()`` gives a :class:`Session` (engine, clients, printer) on the emulator the environment names,
+or on an embedded one; ``Session.deploy(stack)`` / ``Session.deploy_template(path, name)`` and
+``Session.engine.destroy(name)`` run the stack operations; ``CloudAssembly`` reads (and ``synthesize`` makes)
+a ``cdk.out``.
+"""
 
 from __future__ import annotations
 
+from rekognition_runner.assembly import CloudAssembly, StackArtifact, synthesize
 from rekognition_runner.engine import Engine, StackFailed
 from rekognition_runner.errors import ResourceFailed, RunnerError, TemplateError
 from rekognition_runner.resources.base import RunnerConfig
+from rekognition_runner.session import Session, open_session
 from rekognition_runner.template import Template
 
-__all__ = ["Engine", "ResourceFailed", "RunnerConfig", "RunnerError", "StackFailed", "Template", "TemplateError"]
+__all__ = [
+    "CloudAssembly",
+    "Engine",
+    "ResourceFailed",
+    "RunnerConfig",
+    "RunnerError",
+    "Session",
+    "StackArtifact",
+    "StackFailed",
+    "Template",
+    "TemplateError",
+    "open_session",
+    "synthesize",
+]
