@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 #: subcommand module -> subcommands it registers (imported only when one of them is asked for).
 _MODULES: dict[str, tuple[str, ...]] = {
