@@ -263,7 +263,9 @@ class Engine:
             status=status,
             deletion_policy=resource.deletion_policy,
             update_replace_policy=resource.update_replace_policy,
-            depends_on=sorted(resource.depends_on),
+            # every dependency (DependsOn and references), so a resource that later leaves the template is still
+            # deleted before what it needed
+            depends_on=sorted(set(resource.depends_on) | set(graph.references(resource.properties))),
         )
 
     def _unchanged(self, op: _Operation, previous: ResourceState, resource: ResourceDef) -> None:
