@@ -8,13 +8,12 @@ import posixpath
 from typing import TYPE_CHECKING, Final
 
 from dataset_provider import schema
+from dataset_provider.manifest import classification_entry
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from pathlib import Path
 
-#: ``creation-date`` of generated lines: fixed, so the entries (and their asset hash) depend only on the images.
-GENERATED_CREATION_DATE: Final = "2024-01-01T00:00:00.000Z"
 _MAGIC: Final = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
 
 
@@ -57,17 +56,7 @@ def scan_image_folder(root: Path) -> tuple[list[FolderImage], list[str]]:
 
 def classification_line(object_key: str, labels: Sequence[str]) -> str:
     """A JSON line in the console's format (one attribute per label) for an image in the placeholder bucket."""
-    entry: dict[str, object] = {"source-ref": f"s3://{schema.IMAGE_BUCKET_PLACEHOLDER}/{object_key}"}
-    for label in labels:
-        entry[label] = 1
-        entry[f"{label}-metadata"] = {
-            "confidence": 1,
-            "job-name": f"labeling-job/{label}",
-            "class-name": label,
-            "human-annotated": "yes",
-            "creation-date": GENERATED_CREATION_DATE,
-            "type": "groundtruth/image-classification",
-        }
+    entry = classification_entry(f"s3://{schema.IMAGE_BUCKET_PLACEHOLDER}/{object_key}", labels)
     return json.dumps(entry, separators=(",", ":"))
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 
+from dataset_provider.manifest import classification_entry
+
 if TYPE_CHECKING:
     from aws_cdk.assertions import Template
 
@@ -59,20 +61,7 @@ def resource_properties(template: Template, resource_type: str) -> list[dict[str
 
 def classification_line(bucket: str, key: str, label: str) -> str:
     """A valid image-level classification JSON line."""
-    return json.dumps(
-        {
-            "source-ref": f"s3://{bucket}/{key}",
-            label: 1,
-            f"{label}-metadata": {
-                "confidence": 1,
-                "job-name": f"labeling-job/{label}",
-                "class-name": label,
-                "human-annotated": "yes",
-                "creation-date": "2024-01-01T00:00:00.000Z",
-                "type": "groundtruth/image-classification",
-            },
-        }
-    )
+    return json.dumps(classification_entry(f"s3://{bucket}/{key}", [label]))
 
 
 def valid_lines(bucket: str = "example-images-bucket", prefix: str = "images/", count: int = 6) -> list[str]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from dataset_provider.manifest import GENERATED_CREATION_DATE
 from rekognition_datasets import images
 from rekognition_datasets.nag import _flatten
 
@@ -53,7 +54,7 @@ def test_classification_line_in_console_format() -> None:
         "job-name": "labeling-job/indoor",
         "class-name": "indoor",
         "human-annotated": "yes",
-        "creation-date": images.GENERATED_CREATION_DATE,
+        "creation-date": GENERATED_CREATION_DATE,
         "type": "groundtruth/image-classification",
     }
     assert json.loads(images.classification_line("u.png", [])) == {

@@ -14,6 +14,7 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 
+from dataset_provider.manifest import classification_entry
 from rekognition_datasets import Dataset, DatasetDistribution, DatasetSource, DatasetType, Project
 
 IMAGES_BUCKET = "e2e-images"
@@ -22,18 +23,7 @@ MANIFEST_BUCKET = "e2e-manifests"
 
 def line(name: str, label: str) -> dict[str, object]:
     """A classification manifest line for image ``name`` labelled ``label``."""
-    return {
-        "source-ref": f"s3://{IMAGES_BUCKET}/images/{name}.jpg",
-        label: 1,
-        f"{label}-metadata": {
-            "confidence": 1,
-            "job-name": f"labeling-job/{label}",
-            "class-name": label,
-            "human-annotated": "yes",
-            "creation-date": "2021-07-11T03:32:13.456Z",
-            "type": "groundtruth/image-classification",
-        },
-    }
+    return classification_entry(f"s3://{IMAGES_BUCKET}/images/{name}.jpg", [label])
 
 
 def labelled(counts: dict[str, int], prefix: str = "") -> list[dict[str, object]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from dataset_provider.manifest import classification_entry
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -13,18 +15,7 @@ BUCKET = "images-bucket"
 
 def classification(source_ref: str, *labels: str) -> dict[str, object]:
     """An image-level line: one label attribute per label, as the console writes them."""
-    line: dict[str, object] = {"source-ref": source_ref}
-    for label in labels:
-        line[label] = 1
-        line[f"{label}-metadata"] = {
-            "confidence": 1,
-            "job-name": f"labeling-job/{label}",
-            "class-name": label,
-            "human-annotated": "yes",
-            "creation-date": "2021-07-11T03:32:13.456Z",
-            "type": "groundtruth/image-classification",
-        }
-    return line
+    return classification_entry(source_ref, labels)
 
 
 def detection(source_ref: str, boxes: list[tuple[str, int, int, int, int]]) -> dict[str, object]:

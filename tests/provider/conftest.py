@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from dataset_provider.log import DecisionLog
+from dataset_provider.manifest import classification_entry
 from dataset_provider.retry import Budget
 from dataset_provider.runtime import Runtime
 
@@ -81,18 +82,7 @@ def bucket(s3: S3Client) -> str:
 
 def line(name: str, label: str, bucket: str = IMAGES, **extra: Any) -> dict[str, Any]:
     """One image-level classification line."""
-    entry: dict[str, Any] = {
-        "source-ref": f"s3://{bucket}/images/{name}.jpg",
-        label: 1,
-        f"{label}-metadata": {
-            "confidence": 1,
-            "job-name": f"labeling-job/{label}",
-            "class-name": label,
-            "human-annotated": "yes",
-            "creation-date": "2021-07-11T03:32:13.456Z",
-            "type": "groundtruth/image-classification",
-        },
-    }
+    entry: dict[str, Any] = classification_entry(f"s3://{bucket}/images/{name}.jpg", [label])
     entry.update(extra)
     return entry
 

@@ -5,6 +5,7 @@ Standard library only: it runs in Lambda.
 
 from __future__ import annotations
 
+from .build import GENERATED_CREATION_DATE, classification_entry
 from .codes import FILE_ERRORS, LINE_ERRORS, MESSAGES, PRECEDENCE_ERRORS, TRAINING_ERRORS, WARNINGS, message_for
 from .issues import Issue, LineResult, ManifestSummary
 from .stats import compute_stats
@@ -12,6 +13,7 @@ from .validator import ManifestValidator, validate_file, validate_lines
 
 __all__ = [
     "FILE_ERRORS",
+    "GENERATED_CREATION_DATE",
     "LINE_ERRORS",
     "MESSAGES",
     "PRECEDENCE_ERRORS",
@@ -21,6 +23,7 @@ __all__ = [
     "LineResult",
     "ManifestSummary",
     "ManifestValidator",
+    "classification_entry",
     "compute_stats",
     "message_for",
     "validate_file",
