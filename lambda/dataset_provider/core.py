@@ -29,31 +29,25 @@ def _bound(request: Request, runtime: Runtime) -> Runtime:
 
 def start(event: object, runtime: Runtime) -> tuple[Request, Outcome]:
     """First call for a request (``on_event`` / crhelper ``create``/``update``/``delete``)."""
-    request = _parse(event, runtime)
-    runtime = _bound(request, runtime)
-    step, _ = reconciler_for(request.resource_type)
-    try:
-        return request, step(request, runtime)
-    except ProviderError as exc:
-        runtime.log.error("request failed", step="fail", reason=str(exc))
-        raise
-    except Exception as exc:
-        runtime.log.error("unexpected error", step="fail", reason=describe_error(exc)[:500])
-        raise ProviderError(f"Unexpected error: {describe_error(exc)}") from exc
+    return _run(event, runtime, first=True)
 
 
 def poll(event: object, runtime: Runtime) -> tuple[Request, Outcome]:
     """A later call (``is_complete`` / crhelper ``poll_*``); transient errors mean not complete yet."""
+    return _run(event, runtime, first=False)
+
+
+def _run(event: object, runtime: Runtime, *, first: bool) -> tuple[Request, Outcome]:
     request = _parse(event, runtime)
     runtime = _bound(request, runtime)
-    _, step = reconciler_for(request.resource_type)
+    start_step, poll_step = reconciler_for(request.resource_type)
     try:
-        return request, step(request, runtime)
+        return request, (start_step if first else poll_step)(request, runtime)
     except ProviderError as exc:
         runtime.log.error("request failed", step="fail", reason=str(exc))
         raise
     except Exception as exc:
-        if is_transient(exc):
+        if not first and is_transient(exc):
             runtime.log.warning("transient error: not complete yet", step="transient", reason=describe_error(exc))
             return request, Outcome(complete=False, physical_id=request.physical_id)
         runtime.log.error("unexpected error", step="fail", reason=describe_error(exc)[:500])
