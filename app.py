@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Example app: a Custom Labels project, a TRAIN dataset from committed images, an empty TEST dataset, a split.
 
-Synthesizes without AWS credentials (environment-agnostic stack): ``npx cdk synth``.
+Synthesizes without AWS credentials (environment-agnostic stack): ``npx cdk synth``. The training images come from
+``examples/images`` unless the context key ``rekognition-datasets-example:images`` names another folder
+(``npx cdk synth -c rekognition-datasets-example:images=/path/to/images``).
 """
 
 from __future__ import annotations
@@ -17,20 +19,22 @@ if TYPE_CHECKING:
     from constructs import Construct
 
 IMAGES = Path(__file__).resolve().parent / "examples" / "images"
+IMAGES_CONTEXT = "rekognition-datasets-example:images"
 
 
 class RekognitionDatasetsExample(cdk.Stack):
-    """Three labels (the folder names under ``examples/images``), five 64x64 PNG images each, split 80/20."""
+    """A label per folder under the images folder (``examples/images``: three, five 64x64 PNGs each), split 80/20."""
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id, description="Rekognition Custom Labels datasets as code: example")
+        images = Path(self.node.try_get_context(IMAGES_CONTEXT) or IMAGES)
         project = Project(self, "Shapes")
         training = Dataset(
             self,
             "Training",
             project=project,
             dataset_type=DatasetType.TRAIN,
-            source=DatasetSource.from_image_folder(IMAGES),
+            source=DatasetSource.from_image_folder(images),
         )
         testing = Dataset(self, "Testing", project=project, dataset_type=DatasetType.TEST)
         DatasetDistribution(self, "Split", training=training, testing=testing)

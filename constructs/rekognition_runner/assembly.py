@@ -8,7 +8,7 @@ import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rekognition_runner.errors import TemplateError
 from rekognition_runner.template import Template
@@ -113,12 +113,19 @@ def project_context(directory: Path) -> dict[str, object]:
     return context
 
 
-def synthesize(app: str, outdir: Path, *, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+def synthesize(
+    app: str,
+    outdir: Path,
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> Path:
     """Run a CDK app command the way the CDK CLI does (``CDK_OUTDIR`` set, the project's context in
-    ``CDK_CONTEXT_JSON``) and return the assembly directory."""
+    ``CDK_CONTEXT_JSON``, ``context`` over it as ``cdk -c key=value`` would) and return the assembly directory."""
     outdir.mkdir(parents=True, exist_ok=True)
     app_env = {**os.environ, **(env or {}), "CDK_OUTDIR": str(outdir.resolve())}
-    context = project_context(cwd or Path.cwd())
+    context = {**project_context(cwd or Path.cwd()), **(context or {})}
     if context:
         app_env["CDK_CONTEXT_JSON"] = json.dumps(context)
     app_env.setdefault("CDK_DEFAULT_REGION", app_env.get("AWS_DEFAULT_REGION", "us-east-1"))

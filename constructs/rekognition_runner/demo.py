@@ -1,4 +1,5 @@
-"""``make demo``: synthesize ``app.py``, deploy it offline, show the datasets and the split, destroy, show nothing left.
+"""``make demo``: synthesize ``app.py``, deploy it offline, show the datasets and the split, change the training
+images and redeploy (the datasets converge and the split is redone), destroy, show nothing left.
 
 Everything runs against an embedded emulator with short but visible service delays; the provider's query
 interval is scaled down so polling stays visible without waiting real minutes.
@@ -6,6 +7,7 @@ interval is scaled down so polling stays visible without waiting real minutes.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -25,12 +27,16 @@ if TYPE_CHECKING:
     from mypy_boto3_rekognition import RekognitionClient
 
     from rekognition_runner.session import Session
+    from rekognition_runner.state import StackState
     from rekognition_runner.summary import DatasetRow
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The provider's 10 s query interval becomes 0.5 s; the emulator's default delays (about a second) stay.
 INTERVAL_FACTOR = 0.05
 _SYNTH_ENV = {"CDK_VALIDATION": "false"}
+#: app.py's context key naming its training images folder, and the label the update step drops.
+_IMAGES_CONTEXT = "rekognition-datasets-example:images"
+_DROPPED_LABEL = "stripes"
 
 
 def _heading(printer: Printer, text: str) -> None:
@@ -74,27 +80,46 @@ def _leftovers(session: Session) -> None:
         session.printer.line(f"S3 bucket {bucket['Name']}: {len(keys)} {what}")
 
 
+def _synth(workdir: Path, name: str, context: dict[str, object] | None = None) -> CloudAssembly:
+    # The builtin CloudFormation validation plugin adds ~25 s to synth; `make test` synthesizes with it.
+    outdir = synthesize(f"{sys.executable} app.py", workdir / name, cwd=ROOT, env=_SYNTH_ENV, context=context)
+    return CloudAssembly.read(outdir)
+
+
+def _deploy(session: Session, assembly: CloudAssembly) -> list[StackState]:
+    states = [session.deploy(stack) for stack in assembly.stacks]
+    for state in states:
+        _split(session, print_datasets(session.printer, session.clients.rekognition, state))
+    return states
+
+
+def _fewer_images(workdir: Path) -> Path:
+    """A copy of the example images without one label's folder."""
+    images = workdir / "images"
+    shutil.copytree(ROOT / "examples" / "images", images, ignore=shutil.ignore_patterns(_DROPPED_LABEL))
+    return images
+
+
 def run(printer: Printer | None = None) -> int:
     """The whole demo; returns the exit code."""
     out = printer or Printer(show=_shown)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="rekognition-demo-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="rekognition-demo-") as tmp:
+        workdir = Path(tmp)
         try:
-            _heading(out, "1/4 Synthesize app.py")
-            # The builtin CloudFormation validation plugin adds ~25 s to synth; `make test` synthesizes with it.
-            outdir = synthesize(f"{sys.executable} app.py", Path(workdir) / "cdk.out", cwd=ROOT, env=_SYNTH_ENV)
-            assembly = CloudAssembly.read(outdir)
+            _heading(out, "1/5 Synthesize app.py")
+            assembly = _synth(workdir, "cdk.out")
             out.line(f"{len(assembly.stacks)} stack(s): {', '.join(s.stack_name for s in assembly.stacks)}")
             with open_session(config=RunnerConfig(interval_factor=INTERVAL_FACTOR), printer=out) as session:
-                _heading(out, "2/4 Deploy offline (embedded emulator; IAM/Lambda/Step Functions lines hidden)")
-                states = [session.deploy(stack) for stack in assembly.stacks]
-                for state in states:
-                    rows = print_datasets(out, session.clients.rekognition, state)
-                    _split(session, rows)
-                _heading(out, "3/4 Destroy")
+                _heading(out, "2/5 Deploy offline (embedded emulator; IAM/Lambda/Step Functions lines hidden)")
+                _deploy(session, assembly)
+                _heading(out, f"3/5 Update: the training images lose the '{_DROPPED_LABEL}' label; redeploy")
+                changed = _synth(workdir, "cdk.out.update", {_IMAGES_CONTEXT: str(_fewer_images(workdir))})
+                states = _deploy(session, changed)
+                _heading(out, "4/5 Destroy")
                 for state in reversed(states):
                     session.engine.destroy(state.stack_name)
-                _heading(out, "4/4 What is left")
+                _heading(out, "5/5 What is left")
                 _leftovers(session)
         except RunnerError as exc:
             out.line(f"\n❌  demo failed: {exc}")

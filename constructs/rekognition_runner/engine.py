@@ -312,6 +312,8 @@ class Engine:
             if lid not in wanted:
                 doomed[lid] = resource
                 op.state.resources.pop(lid, None)
+        if doomed:
+            self.printer.recount(len(doomed))
         old_graph = self._state_graph(old)
         deps = {lid: {n for n in old_graph.get(lid, set()) if n in doomed} for lid in doomed}
         order = graph.reverse_graph(deps)

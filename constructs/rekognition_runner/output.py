@@ -35,7 +35,7 @@ class Printer:
             self._start, self._done, self._total = time.monotonic(), 0, total
 
     def recount(self, total: int) -> None:
-        """Start counting a new phase (a rollback) over ``total`` resources; the clock keeps running."""
+        """Start counting a new phase (a rollback, a cleanup) over ``total`` resources; the clock keeps running."""
         with self._lock:
             self._done, self._total = 0, total
 
