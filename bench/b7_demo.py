@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -16,12 +19,14 @@ if TYPE_CHECKING:
 
 TITLE = "`make demo` wall time"
 TARGET_S = 60.0
+#: A demo that runs this long is reported as not finishing (it would miss the target anyway).
+TIMEOUT_S = 240.0
 METHOD = (
     "`make demo` is run as a child process from the repository root when `make -q setup` says the set-up is up to "
     "date (as it is under `make bench`); otherwise the demo target's own command, `python -m "
     "rekognition_runner.demo`, with the Makefile's environment (the project's Node.js 22 on PATH). Wall time from "
-    "start to exit; the run must exit 0. The demo's `=== ... ===` phase headings are timestamped as they are "
-    "printed, which gives the per-phase split in the note (from the median run)."
+    f"start to exit; the run must exit 0 within {TIMEOUT_S:g} s. The demo's `=== ... ===` phase headings are "
+    "timestamped as they are printed, which gives the per-phase split in the note (from the median run)."
 )
 
 
@@ -33,21 +38,38 @@ def demo_command() -> tuple[list[str], str]:
     return [sys.executable, "-m", "rekognition_runner.demo"], "python -m rekognition_runner.demo (set-up not current)"
 
 
-def run_demo(command: list[str]) -> tuple[float, list[tuple[str, float]]]:
-    """Wall seconds of one demo, and each phase heading with the seconds since start when it was printed."""
+def run_demo(command: list[str], timeout: float = TIMEOUT_S) -> tuple[float, list[tuple[str, float]]]:
+    """Wall seconds of one demo, and each phase heading with the seconds since start when it was printed.
+
+    The demo runs in its own process group; past ``timeout`` seconds the whole group is killed.
+    """
     phases: list[tuple[str, float]] = []
+    tail: list[str] = []
     start = time.perf_counter()
     with subprocess.Popen(
-        command, cwd=REPO, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=REPO,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     ) as proc:
-        assert proc.stdout is not None
-        tail: list[str] = []
-        for line in proc.stdout:
-            if line.startswith("=== "):
-                phases.append((line.strip("= \n"), time.perf_counter() - start))
-            tail = [*tail[-14:], line.rstrip()]
-        code = proc.wait()
+        timer = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if line.startswith("=== "):
+                    phases.append((line.strip("= \n"), time.perf_counter() - start))
+                tail = [*tail[-14:], line.rstrip()]
+            code = proc.wait()
+        finally:
+            timer.cancel()
     wall = time.perf_counter() - start
+    if wall >= timeout:
+        last = phases[-1][0] if phases else "start-up"
+        raise BenchError(f"the demo did not finish within {timeout:g} s (stuck in '{last}'; last line: {tail[-1:]})")
     if code != 0:
         raise BenchError(f"the demo exited {code}: " + " / ".join(tail[-5:]))
     return wall, phases

@@ -28,3 +28,8 @@ def test_demo_command_is_make_demo_or_its_body() -> None:
     command, described = b7_demo.demo_command()
     assert command[-1] == "demo" or command[-2:] == ["-m", "rekognition_runner.demo"]
     assert "demo" in described
+
+
+def test_a_demo_that_hangs_is_killed_and_reported() -> None:
+    with pytest.raises(BenchError, match="did not finish within 1 s"):
+        b7_demo.run_demo([sys.executable, "-c", "import time; print('=== 1/1 Wait ==='); time.sleep(60)"], timeout=1)
