@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 from . import codes
 from .attributes import AttributeCheck, common_metadata_ok, is_int, is_label_name, is_number
 from .issues import Issue, error, warning
 
-_BOX_KEYS = ("top", "left", "width", "height")
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+BOX_KEYS = ("top", "left", "width", "height")
 
 
 def structure_issues(attribute: str, value: object, metadata: dict[str, object]) -> list[Issue]:
@@ -22,7 +25,7 @@ def structure_issues(attribute: str, value: object, metadata: dict[str, object])
         return issues
     annotations = _annotations(value)
     objects = cast("list[object]", metadata.get("objects", []))
-    if len(objects) != len(annotations) or not all(_has_confidence(obj) for obj in objects):
+    if len(objects) != len(annotations) or not all(has_confidence(obj) for obj in objects):
         issues.append(error(codes.ERROR_MISSING_BOUNDING_BOX_CONFIDENCE, "metadata", attribute=attribute))
     class_map = cast("dict[str, object]", metadata["class-map"])
     for index, annotation in enumerate(annotations):
@@ -60,7 +63,7 @@ def _count_boxes(
     """Valid boxes per label; each invalid box's error is added to ``result``."""
     boxes: dict[str, int] = {}
     for index, (annotation, name) in enumerate(zip(annotations, names, strict=True)):
-        code = _box_issue(annotation, *size)
+        code = box_issue(annotation, *size)
         if code is not None:
             result.issues.append(error(code, "annotation", attribute=result.attribute, annotation=index))
         elif len(name) <= codes.MAX_LABEL_NAME_CHARS:
@@ -68,9 +71,12 @@ def _count_boxes(
     return boxes
 
 
-def _box_issue(annotation: dict[str, object], width: float, height: float) -> str | None:
-    """The error code of one box, or None when the box is usable."""
-    top, left, box_width, box_height = (cast("float", annotation[key]) for key in _BOX_KEYS)
+def box_issue(annotation: Mapping[str, Any], width: float, height: float) -> str | None:
+    """The error code of one well-formed box (numbers under ``BOX_KEYS``), or None when the box is usable."""
+    top: float = annotation["top"]
+    left: float = annotation["left"]
+    box_width: float = annotation["width"]
+    box_height: float = annotation["height"]
     if min(top, left, box_width, box_height) < 0 or left + box_width > width or top + box_height > height:
         return codes.ERROR_INVALID_BOUNDING_BOX
     # The service downsizes images whose longer side exceeds 1280 px; a box must stay larger than 1 px.
@@ -103,7 +109,7 @@ def _annotation_ok(annotation: object) -> bool:
     return (
         isinstance(annotation, dict)
         and is_int(annotation.get("class_id"))
-        and all(is_number(annotation.get(key)) for key in _BOX_KEYS)
+        and all(is_number(annotation.get(key)) for key in BOX_KEYS)
     )
 
 
@@ -118,7 +124,7 @@ def _metadata_ok(metadata: dict[str, object]) -> bool:
     )
 
 
-def _has_confidence(obj: object) -> bool:
+def has_confidence(obj: object) -> bool:
     return isinstance(obj, dict) and is_number(obj.get("confidence"))
 
 

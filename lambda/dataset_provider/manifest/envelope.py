@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import codes
 
@@ -13,9 +13,8 @@ from . import codes
 _SOURCE_REF = re.compile(r"s3://[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]/.*[^/]")
 
 
-@dataclass(frozen=True)
-class Envelope:
-    """A parsed line: the JSON object and its source-ref, or the terminal error code that drops it."""
+class Envelope(NamedTuple):
+    """A parsed line: the JSON object and its source-ref, or the terminal error code that drops it (a tuple: cheap)."""
 
     obj: dict[str, object] | None = None
     source_ref: str | None = None
@@ -46,9 +45,13 @@ def _json_object(text: str) -> dict[str, object] | None:
             text.encode("utf-8")  # undecodable bytes arrive as lone surrogates (errors="surrogateescape")
         except UnicodeEncodeError:
             return None
+    # As ``json.loads`` (whitespace around the value is allowed, nothing else), minus its Python-level wrapper.
+    text = text.strip(_JSON_WHITESPACE)
     try:
-        value = _DECODER.decode(text)
+        value, end = _DECODER.raw_decode(text)
     except (ValueError, RecursionError):
+        return None
+    if end != len(text):
         return None
     return value if isinstance(value, dict) else None
 
@@ -59,3 +62,4 @@ def _reject_constant(name: str) -> object:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_JSON_WHITESPACE = " \t\n\r"

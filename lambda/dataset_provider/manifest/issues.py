@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from .codes import message_for
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 Scope = Literal["file", "line", "attribute", "annotation", "metadata"]
 Severity = Literal["error", "warning"]
@@ -60,6 +60,10 @@ def file_error(code: str) -> Issue:
     return Issue(code, message_for(code), "file", "error")
 
 
+def _no_entry() -> dict[str, object] | None:
+    return None
+
+
 @dataclass(frozen=True)
 class LineResult:
     """What validation found in one manifest line, and the entry the service would store for it."""
@@ -75,27 +79,60 @@ class LineResult:
     labels: frozenset[str]
     #: labels used by at least one valid bounding box in this entry
     bounding_box_labels: frozenset[str]
-    #: the object as stored and returned by ListDatasetEntries (``cl-metadata`` + ``cl-errors``); None if terminal
-    entry: dict[str, object] | None
     #: valid (used for training), invalid (terminal, or an error that excludes the line) or ignored (warnings only)
     status: LineStatus = "invalid"
     #: labels from valid image-level (classification) attributes
     image_level_labels: frozenset[str] = frozenset()
     #: label -> number of valid bounding boxes of that label in this entry
     bounding_box_counts: Mapping[str, int] = field(default_factory=dict)
+    #: the entry carries at least one label attribute (its ``cl-metadata.is_labeled``); False when terminal
+    _labeled: bool = field(default=False, repr=False)
+    #: builds ``entry`` on first use: most callers (file validation, synth-time checks) never read it
+    _build_entry: Callable[[], dict[str, object] | None] = field(default=_no_entry, repr=False, compare=False)
+
+    @cached_property
+    def entry(self) -> dict[str, object] | None:
+        """The entry as stored and returned by ListDatasetEntries (``cl-metadata``, ``cl-errors``); None if terminal."""
+        return self._build_entry()
 
     @property
     def is_labeled(self) -> bool:
         """True when the entry carries at least one label attribute (the service's ``cl-metadata.is_labeled``)."""
-        if self.entry is None:
-            return False
-        metadata = self.entry.get("cl-metadata")
-        return isinstance(metadata, dict) and metadata.get("is_labeled") is True
+        return self._labeled
 
     @property
     def has_errors(self) -> bool:
         """True when any error was found in the line, at any scope (ListDatasetEntries ``HasErrors``)."""
         return bool(self.errors)
+
+
+def valid_line_result(
+    line_number: int,
+    source_ref: str | None,
+    image_level_labels: frozenset[str],
+    bounding_box_counts: dict[str, int],
+    build_entry: Callable[[], dict[str, object] | None],
+) -> LineResult:
+    """The result of a valid line without any issue, the common case: equal to what ``LineResult(...)`` builds,
+    but the fields are filled at once (the generated frozen ``__init__`` sets 13 fields one by one through
+    ``object.__setattr__``, a measurable share of validating a large manifest)."""
+    result = object.__new__(LineResult)
+    box_labels = frozenset(bounding_box_counts)
+    vars(result).update(
+        line_number=line_number,
+        source_ref=source_ref,
+        terminal=False,
+        errors=(),
+        warnings=(),
+        labels=image_level_labels | box_labels,
+        bounding_box_labels=box_labels,
+        status="valid",
+        image_level_labels=image_level_labels,
+        bounding_box_counts=bounding_box_counts,
+        _labeled=True,
+        _build_entry=build_entry,
+    )
+    return result
 
 
 @dataclass(frozen=True)

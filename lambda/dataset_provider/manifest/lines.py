@@ -10,7 +10,8 @@ from . import classification, codes, detection
 from .attributes import METADATA_SUFFIX, AttributeCheck, find_pairs
 from .entry import build_entry
 from .envelope import parse_line
-from .issues import Issue, LineResult, LineStatus, error, warning
+from .issues import Issue, LineResult, LineStatus, error, valid_line_result, warning
+from .plain import plain_labels
 
 StructureRule = Callable[[str, object, dict[str, object]], list[Issue]]
 CheckRule = Callable[[str, object, dict[str, object]], AttributeCheck]
@@ -41,21 +42,30 @@ def check_line(raw: str, line_number: int, seen_source_refs: Container[str]) -> 
         return terminal_result(line_number, envelope.source_ref, envelope.terminal_code)
     if envelope.source_ref in seen_source_refs:
         return terminal_result(line_number, envelope.source_ref, codes.ERROR_DUPLICATE_SOURCE_REF)
-    assert envelope.obj is not None
-    content = check_content(envelope.obj)
+    obj = envelope.obj
+    assert obj is not None
+    plain = plain_labels(obj)
+    if plain is not None:
+        image_level, boxes = plain
+        return valid_line_result(
+            line_number, envelope.source_ref, image_level, boxes, lambda: build_entry(obj, (), is_labeled=True)
+        )
+    content = check_content(obj)
     box_labels = frozenset(content.box_counts)
+    errors = content.errors
     return LineResult(
         line_number=line_number,
         source_ref=envelope.source_ref,
         terminal=False,
-        errors=tuple(numbered(issue, line_number) for issue in content.errors),
+        errors=tuple(numbered(issue, line_number) for issue in errors),
         warnings=tuple(numbered(issue, line_number) for issue in content.warnings),
         labels=content.image_level_labels | box_labels,
         bounding_box_labels=box_labels,
-        entry=build_entry(envelope.obj, content.errors, is_labeled=content.is_labeled),
         status=content.status,
         image_level_labels=content.image_level_labels,
         bounding_box_counts=content.box_counts,
+        _labeled=content.is_labeled,
+        _build_entry=lambda: build_entry(obj, errors, is_labeled=content.is_labeled),
     )
 
 
@@ -67,7 +77,7 @@ def numbered(issue: Issue, line_number: int) -> Issue:
 def terminal_result(line_number: int, source_ref: str | None, code: str) -> LineResult:
     """A line the service drops silently: no stored entry, no labels."""
     issue = numbered(error(code, "line"), line_number)
-    return LineResult(line_number, source_ref, True, (issue,), (), frozenset(), frozenset(), None)
+    return LineResult(line_number, source_ref, True, (issue,), (), frozenset(), frozenset())
 
 
 def check_content(obj: dict[str, object]) -> LineContent:

@@ -34,8 +34,10 @@ class ManifestValidator:
         self._max_labels = max_labels
         self._invalid_threshold = invalid_threshold
         self._source_refs: set[str] = set()
-        self._first_bucket: str | None = None
+        #: ``s3://<bucket>/`` of the first stored line
+        self._first_bucket_prefix: str | None = None
         self._many_buckets = False
+        self._lines = 0
         self._counts = {"valid": 0, "invalid": 0, "ignored": 0}
         self._image_level_lines = 0
         self._detection_lines = 0
@@ -45,11 +47,12 @@ class ManifestValidator:
     @property
     def total_lines(self) -> int:
         """Lines fed so far."""
-        return sum(self._counts.values())
+        return self._lines
 
     def feed(self, raw_line: str) -> LineResult:
         """Validate the next line (with or without its newline); blank lines are invalid dataset objects."""
-        line_number = self.total_lines + 1
+        self._lines += 1
+        line_number = self._lines
         if line_number > self._max_lines:
             # "JSON Line errors are validated until the number of JSON Lines reaches the limit."
             self._counts["ignored"] += 1
@@ -60,7 +63,7 @@ class ManifestValidator:
                 "error",
                 line=line_number,
             )
-            return LineResult(line_number, None, True, (issue,), (), frozenset(), frozenset(), None, "ignored")
+            return LineResult(line_number, None, True, (issue,), (), frozenset(), frozenset(), "ignored")
         result = check_line(raw_line, line_number, self._source_refs)
         self._record(result)
         return result
@@ -68,7 +71,7 @@ class ManifestValidator:
     def _record(self, result: LineResult) -> None:
         self._counts[result.status] += 1
         self._stats.add(result)
-        if len(self._samples) < codes.MAX_SAMPLE_ERRORS:
+        if result.errors and len(self._samples) < codes.MAX_SAMPLE_ERRORS:
             self._samples.extend(result.errors[: codes.MAX_SAMPLE_ERRORS - len(self._samples)])
         if result.status == "valid":
             self._image_level_lines += bool(result.image_level_labels)
@@ -76,10 +79,15 @@ class ManifestValidator:
         if result.terminal or result.source_ref is None:
             return
         self._source_refs.add(result.source_ref)
-        bucket = result.source_ref[len("s3://") :].split("/", 1)[0]
-        if self._first_bucket is None:
-            self._first_bucket = bucket
-        self._many_buckets = self._many_buckets or bucket != self._first_bucket
+        if not self._many_buckets:
+            self._note_bucket(result.source_ref)
+
+    def _note_bucket(self, source_ref: str) -> None:
+        """Track whether stored lines name more than one bucket (a stored source-ref is a valid ``s3://`` URI)."""
+        if self._first_bucket_prefix is None:
+            bucket = source_ref[len("s3://") :].split("/", 1)[0]
+            self._first_bucket_prefix = f"s3://{bucket}/"
+        self._many_buckets = not source_ref.startswith(self._first_bucket_prefix)
 
     def finish(self) -> ManifestSummary:
         """The file-level outcome: file errors, training errors, stats and label stats."""
