@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from dataset_provider.errors import ProviderError
-from dataset_provider.resources import dataset, distribution
+from dataset_provider.resources import dataset
 from dataset_provider.schema import DATASET_RESOURCE_TYPE, DISTRIBUTION_RESOURCE_TYPE
 
 if TYPE_CHECKING:
@@ -15,10 +15,25 @@ if TYPE_CHECKING:
 
 Step = Callable[["Request", "Runtime"], "Outcome"]
 
+
+# The distribution reconciler is imported on first use: a stack has many datasets and at most a few
+# distributions, and the Lambda compiles every module it imports at cold start.
+def _start_distribution(request: Request, runtime: Runtime) -> Outcome:
+    from dataset_provider.resources import distribution
+
+    return distribution.start(request, runtime)
+
+
+def _poll_distribution(request: Request, runtime: Runtime) -> Outcome:
+    from dataset_provider.resources import distribution
+
+    return distribution.poll(request, runtime)
+
+
 #: ResourceType -> (start, poll): ``start`` runs in on_event/create/update/delete, ``poll`` in is_complete/poll_*.
 RECONCILERS: dict[str, tuple[Step, Step]] = {
     DATASET_RESOURCE_TYPE: (dataset.start, dataset.poll),
-    DISTRIBUTION_RESOURCE_TYPE: (distribution.start, distribution.poll),
+    DISTRIBUTION_RESOURCE_TYPE: (_start_distribution, _poll_distribution),
 }
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from dataset_provider import entries, service
+from dataset_provider import service
 from dataset_provider.arns import parse_dataset_arn
 from dataset_provider.errors import ProviderError
 from dataset_provider.events import CREATE_FAILED_MARKER
@@ -162,6 +162,8 @@ def _apply_next_chunk(spec: DatasetSpec, dataset: service.Dataset, runtime: Runt
     if fingerprint == spec.fingerprint and position == DONE:
         return False
     offset = int(position) if fingerprint == spec.fingerprint and position.isdigit() else 0
+    from dataset_provider import entries  # only entries sources need it: kept out of the cold start
+
     rek, s3 = runtime.clients.rekognition, runtime.clients.s3
     chunk = entries.read_chunk(s3, spec.source, offset, runtime.chunk_bytes)
     while not chunk.body and not chunk.at_end:
@@ -253,6 +255,8 @@ def _prepare_update(request: Request, spec: DatasetSpec, runtime: Runtime) -> No
         return
     if dataset.status == "DELETE_IN_PROGRESS" or dataset.tags.get(TAG_FINGERPRINT) != old.fingerprint:
         return
+    from dataset_provider import entries  # only entries sources need it: kept out of the cold start
+
     old_refs = entries.source_refs(runtime.clients.s3, old.source)
     new_refs = entries.source_refs(runtime.clients.s3, spec.source)
     if old_refs is None or new_refs is None or not old_refs <= new_refs:
