@@ -68,8 +68,9 @@ def run_demo(command: list[str], timeout: float = TIMEOUT_S) -> tuple[float, lis
             timer.cancel()
     wall = time.perf_counter() - start
     if wall >= timeout:
-        last = phases[-1][0] if phases else "start-up"
-        raise BenchError(f"the demo did not finish within {timeout:g} s (stuck in '{last}'; last line: {tail[-1:]})")
+        last = phases[-1][0].split(" (")[0] if phases else "start-up"
+        print(f"[bench] the demo's last lines: {tail}", file=sys.stderr)
+        raise BenchError(f"the demo did not finish within {timeout:g} s (stuck in '{last}')")
     if code != 0:
         raise BenchError(f"the demo exited {code}: " + " / ".join(tail[-5:]))
     return wall, phases
