@@ -46,16 +46,16 @@ def plain_labels(obj: dict[str, object]) -> tuple[frozenset[str], dict[str, int]
             return None
     if annotation_count > codes.MAX_BOUNDING_BOXES:
         return None
-    # built as lines._add_labels builds it, so the set iterates in the same order
-    return frozenset().union(*names), box_counts
+    # built as lines._add_labels builds it, so the set iterates in the same order (one name: trivially)
+    return (names[0] if len(names) == 1 else frozenset().union(*names)), box_counts
 
 
 def _classification_label(value: object, metadata: dict[str, object]) -> str | None:
     """The class name of a valid image-level pair (common metadata already checked), else None."""
     name = metadata.get("class-name")
-    if not (is_int(value) and is_label_name(name) and is_confidence(metadata.get("confidence"))):
+    if not (isinstance(name, str) and is_label_name(name) and len(name) <= codes.MAX_LABEL_NAME_CHARS):
         return None
-    return cast("str", name) if len(cast("str", name)) <= codes.MAX_LABEL_NAME_CHARS else None
+    return name if is_int(value) and is_confidence(metadata.get("confidence")) else None
 
 
 def _add_boxes(value: object, metadata: dict[str, object], box_counts: dict[str, int]) -> int | None:
@@ -91,12 +91,12 @@ def _image_size(value: object) -> tuple[float, float] | None:
     if not isinstance(image_size, list) or len(image_size) != 1 or not isinstance(image_size[0], dict):
         return None
     size = cast("dict[str, float]", image_size[0])
-    width, height = size.get("width"), size.get("height")
-    if not (is_number(width) and is_number(height) and is_number(size.get("depth"))):
+    if not (is_number(size.get("width")) and is_number(size.get("height")) and is_number(size.get("depth"))):
         return None
-    if not (MIN_SIDE <= cast("float", width) <= MAX_SIDE and MIN_SIDE <= cast("float", height) <= MAX_SIDE):
+    width, height = size["width"], size["height"]
+    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
         return None
-    return cast("float", width), cast("float", height)
+    return width, height
 
 
 #: the last class map found valid: the lines of a manifest usually share one, and comparing dicts runs in C
