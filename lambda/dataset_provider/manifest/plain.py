@@ -13,7 +13,7 @@ from typing import cast
 
 from . import codes
 from .attributes import METADATA_SUFFIX, common_metadata_ok, find_pairs, is_confidence, is_int, is_label_name, is_number
-from .detection import BOX_KEYS, box_issue, has_confidence
+from .detection import BOX_KEYS, box_issue
 
 MIN_SIDE, MAX_SIDE = codes.MIN_IMAGE_SIDE, codes.MAX_IMAGE_SIDE
 
@@ -74,13 +74,11 @@ def _add_boxes(value: object, metadata: dict[str, object], box_counts: dict[str,
         and _class_map_ok(class_map)
     ):
         return None
-    names: list[str] = []
+    width, height = size
     for annotation, confidence in zip(annotations, objects, strict=True):
-        name = _box_label(annotation, class_map, *size)
-        if name is None or not has_confidence(confidence):
-            return None
-        names.append(name)
-    for name in names:
+        name = _box_label(annotation, confidence, class_map, width, height)
+        if name is None:
+            return None  # the caller drops the partial counts
         box_counts[name] = box_counts.get(name, 0) + 1
     return len(annotations)
 
@@ -114,14 +112,18 @@ def _class_map_ok(class_map: dict[str, object]) -> bool:
     return True
 
 
-def _box_label(annotation: object, class_map: dict[str, object], width: float, height: float) -> str | None:
-    """The label of a well-formed, usable box whose class is in the class map, else None."""
-    if not isinstance(annotation, dict) or not is_int(annotation.get("class_id")):
+def _box_label(
+    annotation: object, confidence: object, class_map: dict[str, object], width: float, height: float
+) -> str | None:
+    """The label of a well-formed, usable box with its confidence, whose class is in the class map, else None."""
+    if not (isinstance(annotation, dict) and is_int(annotation.get("class_id")) and isinstance(confidence, dict)):
         return None
     for key in BOX_KEYS:
         value = annotation.get(key)
         if type(value) is not int and not is_number(value):  # an int is a number: skip the call, the common case
             return None
+    if not is_number(confidence.get("confidence")):
+        return None
     name = class_map.get(str(annotation["class_id"]))
     if not isinstance(name, str) or len(name) > codes.MAX_LABEL_NAME_CHARS or box_issue(annotation, width, height):
         return None
