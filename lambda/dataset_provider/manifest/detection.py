@@ -62,8 +62,9 @@ def _count_boxes(
 ) -> dict[str, int]:
     """Valid boxes per label; each invalid box's error is added to ``result``."""
     boxes: dict[str, int] = {}
+    scale = resize_scale(*size)
     for index, (annotation, name) in enumerate(zip(annotations, names, strict=True)):
-        code = box_issue(annotation, *size)
+        code = box_issue(annotation, *size, scale)
         if code is not None:
             result.issues.append(error(code, "annotation", attribute=result.attribute, annotation=index))
         elif len(name) <= codes.MAX_LABEL_NAME_CHARS:
@@ -71,17 +72,23 @@ def _count_boxes(
     return boxes
 
 
-def box_issue(annotation: Mapping[str, Any], width: float, height: float) -> str | None:
-    """The error code of one well-formed box (numbers under ``BOX_KEYS``), or None when the box is usable."""
+def resize_scale(width: float, height: float) -> float:
+    """The factor the service scales an image by before checking box sizes: it downsizes images whose longer
+    side exceeds 1280 px."""
+    return min(1.0, codes.RESIZE_SIDE / max(width, height))
+
+
+def box_issue(annotation: Mapping[str, Any], width: float, height: float, scale: float) -> str | None:
+    """The error code of one well-formed box (numbers under ``BOX_KEYS``), or None when the box is usable;
+    ``scale`` is ``resize_scale(width, height)``."""
     top: float = annotation["top"]
     left: float = annotation["left"]
     box_width: float = annotation["width"]
     box_height: float = annotation["height"]
     if min(top, left, box_width, box_height) < 0 or left + box_width > width or top + box_height > height:
         return codes.ERROR_INVALID_BOUNDING_BOX
-    # The service downsizes images whose longer side exceeds 1280 px; a box must stay larger than 1 px.
+    # A box must stay larger than 1 px after that resize.
     # [infer] either side at or under 1 px after that resize counts as too small.
-    scale = min(1.0, codes.RESIZE_SIDE / max(width, height))
     if box_width * scale <= 1 or box_height * scale <= 1:
         return codes.ERROR_BOUNDING_BOX_TOO_SMALL
     return None

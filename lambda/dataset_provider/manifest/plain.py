@@ -13,7 +13,7 @@ from typing import cast
 
 from . import codes
 from .attributes import METADATA_SUFFIX, common_metadata_ok, find_pairs, is_confidence, is_int, is_label_name, is_number
-from .detection import BOX_KEYS, box_issue
+from .detection import BOX_KEYS, box_issue, resize_scale
 
 MIN_SIDE, MAX_SIDE = codes.MIN_IMAGE_SIDE, codes.MAX_IMAGE_SIDE
 
@@ -75,8 +75,9 @@ def _add_boxes(value: object, metadata: dict[str, object], box_counts: dict[str,
     ):
         return None
     width, height = size
+    scale = resize_scale(width, height)
     for annotation, confidence in zip(annotations, objects, strict=True):
-        name = _box_label(annotation, confidence, class_map, width, height)
+        name = _box_label(annotation, confidence, class_map, (width, height, scale))
         if name is None:
             return None  # the caller drops the partial counts
         box_counts[name] = box_counts.get(name, 0) + 1
@@ -113,10 +114,13 @@ def _class_map_ok(class_map: dict[str, object]) -> bool:
 
 
 def _box_label(
-    annotation: object, confidence: object, class_map: dict[str, object], width: float, height: float
+    annotation: object, confidence: object, class_map: dict[str, object], image: tuple[float, float, float]
 ) -> str | None:
-    """The label of a well-formed, usable box with its confidence, whose class is in the class map, else None."""
-    if not (isinstance(annotation, dict) and is_int(annotation.get("class_id")) and isinstance(confidence, dict)):
+    """The label of a well-formed, usable box with its confidence, whose class is in the class map, else None.
+
+    ``image`` is (width, height, resize scale). ``type(x) is int`` is ``is_int``, inlined: it runs for every box.
+    """
+    if not (isinstance(annotation, dict) and type(annotation.get("class_id")) is int and isinstance(confidence, dict)):
         return None
     for key in BOX_KEYS:
         value = annotation.get(key)
@@ -125,6 +129,6 @@ def _box_label(
     if not is_number(confidence.get("confidence")):
         return None
     name = class_map.get(str(annotation["class_id"]))
-    if not isinstance(name, str) or len(name) > codes.MAX_LABEL_NAME_CHARS or box_issue(annotation, width, height):
+    if not isinstance(name, str) or len(name) > codes.MAX_LABEL_NAME_CHARS or box_issue(annotation, *image):
         return None
     return name

@@ -79,7 +79,8 @@ class ManifestValidator:
         if result.terminal or result.source_ref is None:
             return
         self._source_refs.add(result.source_ref)
-        if not self._many_buckets:
+        prefix = self._first_bucket_prefix
+        if prefix is None or not result.source_ref.startswith(prefix):
             self._note_bucket(result.source_ref)
 
     def _note_bucket(self, source_ref: str) -> None:
