@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import cast
 
 from . import codes
-from .attributes import METADATA_SUFFIX, common_metadata_ok, find_pairs, is_confidence, is_int, is_label_name, is_number
+from .attributes import METADATA_SUFFIX, common_metadata_ok, find_pairs, is_confidence, is_label_name, is_number
 from .detection import BOX_KEYS, box_issue, resize_scale
 
 MIN_SIDE, MAX_SIDE = codes.MIN_IMAGE_SIDE, codes.MAX_IMAGE_SIDE
@@ -53,9 +53,10 @@ def plain_labels(obj: dict[str, object]) -> tuple[frozenset[str], dict[str, int]
 def _classification_label(value: object, metadata: dict[str, object]) -> str | None:
     """The class name of a valid image-level pair (common metadata already checked), else None."""
     name = metadata.get("class-name")
-    if not (isinstance(name, str) and is_label_name(name) and len(name) <= codes.MAX_LABEL_NAME_CHARS):
+    # is_label_name and is_int, inlined: this runs for every image-level line
+    if not (isinstance(name, str) and name.strip() and len(name) <= codes.MAX_LABEL_NAME_CHARS):
         return None
-    return name if is_int(value) and is_confidence(metadata.get("confidence")) else None
+    return name if type(value) is int and is_confidence(metadata.get("confidence")) else None
 
 
 def _add_boxes(value: object, metadata: dict[str, object], box_counts: dict[str, int]) -> int | None:
