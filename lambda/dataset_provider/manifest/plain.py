@@ -13,7 +13,7 @@ from typing import cast
 
 from . import codes
 from .attributes import METADATA_SUFFIX, common_metadata_ok, find_pairs, is_confidence, is_label_name, is_number
-from .detection import BOX_KEYS, box_issue, resize_scale
+from .detection import box_issue, resize_scale
 
 MIN_SIDE, MAX_SIDE = codes.MIN_IMAGE_SIDE, codes.MAX_IMAGE_SIDE
 
@@ -123,10 +123,10 @@ def _box_label(
     """
     if not (isinstance(annotation, dict) and type(annotation.get("class_id")) is int and isinstance(confidence, dict)):
         return None
-    for key in BOX_KEYS:
-        value = annotation.get(key)
-        if type(value) is not int and not is_number(value):  # an int is a number: skip the call, the common case
-            return None
+    box = (annotation.get("top"), annotation.get("left"), annotation.get("width"), annotation.get("height"))
+    # all ints (the common case) are numbers: only other values need the is_number calls
+    if not (type(box[0]) is type(box[1]) is type(box[2]) is type(box[3]) is int or all(map(is_number, box))):
+        return None
     if not is_number(confidence.get("confidence")):
         return None
     name = class_map.get(str(annotation["class_id"]))
