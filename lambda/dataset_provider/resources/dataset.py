@@ -63,12 +63,35 @@ def poll(request: Request, runtime: Runtime) -> Outcome:
     if request.request_type == "Delete":
         return _delete_step(request, runtime, first=False)
     spec = parse_dataset(request.properties)
+    if _still_in_progress(request, spec, runtime):
+        return Outcome(complete=False, physical_id=request.physical_id)
     try:
         return _step(request, spec, runtime)
     except ProviderError:
         if request.request_type == "Update" and _old_slot(request) not in (None, spec.slot):
             _discard_ours(request, spec, runtime, wait=False)  # a failed replacement leaves nothing behind
         raise
+
+
+def _still_in_progress(request: Request, spec: DatasetSpec, runtime: Runtime) -> bool:
+    """One DescribeDataset instead of a full reconcile read while the dataset on_event reported is busy.
+
+    Only for a physical id in the declared slot: a dataset in progress there is the one this request started
+    (or is deleting to rebuild), and every in-progress branch of ``_step`` would wait as well.
+    """
+    parsed = parse_dataset_arn(request.physical_id or "")
+    if parsed is None or (parsed.project_name, parsed.dataset_type) != (spec.project_name, spec.dataset_type):
+        return False
+    try:
+        status = runtime.clients.rekognition.describe_dataset(DatasetArn=parsed.arn)["DatasetDescription"]["Status"]
+    except ClientError as exc:
+        if service.is_not_found(exc):
+            return False
+        raise
+    if status not in service.IN_PROGRESS:
+        return False
+    runtime.log.info("waiting for the dataset", step="wait", dataset_arn=parsed.arn, status=status)
+    return True
 
 
 # ----------------------------------------------------------------------------------------------- create/update
