@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,8 +19,9 @@ class StatsAccumulator:
         self.total = 0
         self.labeled = 0
         self.errors = 0
-        self._entry_counts: Counter[str] = Counter()
-        self._box_counts: Counter[str] = Counter()
+        # plain dicts, not Counters: ``get`` + store is about twice as fast as ``counter[label] += 1``
+        self._entry_counts: dict[str, int] = {}
+        self._box_counts: dict[str, int] = {}
 
     def add(self, result: LineResult) -> None:
         """Count one line; terminal lines are not stored, so they are not counted."""
@@ -30,10 +30,11 @@ class StatsAccumulator:
         self.total += 1
         self.labeled += result.is_labeled
         self.errors += result.has_errors
+        entry_counts, box_counts = self._entry_counts, self._box_counts
         for label in result.labels:
-            self._entry_counts[label] += 1
+            entry_counts[label] = entry_counts.get(label, 0) + 1
         for label, boxes in result.bounding_box_counts.items():
-            self._box_counts[label] += boxes
+            box_counts[label] = box_counts.get(label, 0) + boxes
 
     @property
     def label_count(self) -> int:
@@ -51,7 +52,7 @@ class StatsAccumulator:
 
     def label_stats(self) -> dict[str, tuple[int, int]]:
         """label -> (EntryCount, BoundingBoxCount), in the order labels first appear."""
-        return {label: (count, self._box_counts[label]) for label, count in self._entry_counts.items()}
+        return {label: (count, self._box_counts.get(label, 0)) for label, count in self._entry_counts.items()}
 
 
 def compute_stats(results: Iterable[LineResult]) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
