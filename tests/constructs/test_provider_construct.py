@@ -121,7 +121,7 @@ def test_configure_after_creation_with_other_settings_fails() -> None:
     Dataset(stack, "D", project=Project(stack, "P"))
     assert DatasetProvider.configure(stack) is DatasetProvider.of(stack)
     with pytest.raises(ValidationError, match="configure it before declaring any dataset"):
-        DatasetProvider.configure(stack, query_interval=cdk.Duration.seconds(5))
+        DatasetProvider.configure(stack, query_interval=cdk.Duration.seconds(15))
 
 
 def test_provider_lives_under_the_stack_at_a_stable_path() -> None:
