@@ -15,6 +15,8 @@ from dataset_provider.schema import DATASET_RESOURCE_TYPE
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from mypy_boto3_rekognition import RekognitionClient
+
     from dataset_provider.runtime import Runtime
 
 REGION = "us-east-1"
@@ -119,3 +121,12 @@ def run(
             return Response("SUCCESS", pid, data=answer.get("Data", {}), polls=poll)
         assert set(answer) == {"IsComplete"}, "Data is not allowed while IsComplete is False"
     raise AssertionError(f"not complete after {max_polls} polls")
+
+
+def exists(rekognition: RekognitionClient, arn: str) -> bool:
+    """Whether DescribeDataset still finds the dataset."""
+    try:
+        rekognition.describe_dataset(DatasetArn=arn)
+    except rekognition.exceptions.ResourceNotFoundException:
+        return False
+    return True

@@ -8,7 +8,7 @@ import pytest
 
 from dataset_provider.provider import on_event
 
-from .cfn import OTHER_STACK_ID, event, run
+from .cfn import OTHER_STACK_ID, event, exists, run
 
 if TYPE_CHECKING:
     from mypy_boto3_rekognition import RekognitionClient
@@ -21,14 +21,6 @@ MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
 
 def props(project_arn: str) -> dict[str, Any]:
     return {"ProjectArn": project_arn, "DatasetType": "TRAIN", "Source": {"Type": "empty"}}
-
-
-def exists(rekognition: RekognitionClient, arn: str) -> bool:
-    try:
-        rekognition.describe_dataset(DatasetArn=arn)
-    except rekognition.exceptions.ResourceNotFoundException:
-        return False
-    return True
 
 
 def test_delete_waits_until_the_dataset_is_gone(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from dataset_provider.schema import TAG_FINGERPRINT
 
-from .cfn import event, run
+from .cfn import event, exists, run
 from .conftest import lines
 
 if TYPE_CHECKING:
@@ -24,14 +24,6 @@ def props(project_arn: str, source: dict[str, Any], dataset_type: str = "TRAIN",
 
 def operations(emulator: Emulator, *names: str) -> list[str]:
     return [e.operation for e in emulator.request_log.entries() if e.operation in names]
-
-
-def exists(rekognition: RekognitionClient, arn: str) -> bool:
-    try:
-        rekognition.describe_dataset(DatasetArn=arn)
-    except rekognition.exceptions.ResourceNotFoundException:
-        return False
-    return True
 
 
 def test_tags_only_update_retags_without_rebuilding(
