@@ -54,23 +54,20 @@ def event(
     physical_id: str | None = None,
     old: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A CloudFormation custom-resource request for a dataset, as the Provider framework hands it over."""
+    """A CloudFormation custom-resource request for a dataset, as the Provider framework hands it over (built by
+    the runner's event builder, so bench drives the handler with exactly what the runner and CloudFormation send)."""
+    from rekognition_runner.resources.events import request
+
     framework = {"ServiceToken": SERVICE_TOKEN, "ServiceTimeout": "3000"}
-    body: dict[str, Any] = {
-        "RequestType": request_type,
-        "ServiceToken": SERVICE_TOKEN,
-        "ResponseURL": "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/bench",
-        "StackId": STACK_ID,
-        "RequestId": str(uuid.uuid4()),
-        "LogicalResourceId": logical_id,
-        "ResourceType": DATASET_TYPE,
-        "ResourceProperties": {**framework, **properties},
-    }
-    if old is not None:
-        body["OldResourceProperties"] = {**framework, **old}
-    if physical_id is not None:
-        body["PhysicalResourceId"] = physical_id
-    return body
+    return request(
+        request_type=request_type,
+        stack_id=STACK_ID,
+        logical_id=logical_id,
+        resource_type=DATASET_TYPE,
+        properties={**framework, **properties},
+        physical_id=physical_id,
+        old_properties=None if old is None else {**framework, **old},
+    )
 
 
 def create_project(name: str) -> str:
