@@ -83,12 +83,12 @@ def _value(shape: Shape, value: Any, path: str, errors: list[str]) -> Any:
     if kind == "blob":
         data = _decode_blob(value, path)
         quoted = f"java.nio.HeapByteBuffer[pos=0 lim={len(data)} cap={len(data)}]"
-        errors.extend(_failures(f"'{quoted}'", path, _sized(shape, len(data))))
+        errors.extend(_failures(f"'{quoted}'", path, _bounded(shape, len(data), "length")))
         return data
     if kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise SerializationException(f"Expected a number at '{path}'.")
-        errors.extend(_failures(f"'{value}'", path, _ranged(shape, value)))
+        errors.extend(_failures(f"'{value}'", path, _bounded(shape, value, "value")))
         return value
     if kind == "boolean":
         _expect(value, bool, path)
@@ -111,7 +111,7 @@ def _map_constraints(shape: MapShape, value: dict[Any, Any], path: str, errors: 
 
 
 def _string(shape: Shape, value: str) -> list[str]:
-    problems = _sized(shape, len(value))
+    problems = _bounded(shape, len(value), "length")
     pattern = shape.metadata.get("pattern")
     if pattern is not None and _compiled(pattern).fullmatch(value) is None:
         problems.append(f"Member must satisfy regular expression pattern: {pattern}")
@@ -121,26 +121,18 @@ def _string(shape: Shape, value: str) -> list[str]:
     return problems
 
 
-def _sized(shape: Shape, length: int) -> list[str]:
+def _bounded(shape: Shape, number: int, what: str) -> list[str]:
+    """The model's min/max constraints on a length or a value, in the service's wording."""
     problems = []
-    if "min" in shape.metadata and length < shape.metadata["min"]:
-        problems.append(f"Member must have length greater than or equal to {shape.metadata['min']}")
-    if "max" in shape.metadata and length > shape.metadata["max"]:
-        problems.append(f"Member must have length less than or equal to {shape.metadata['max']}")
-    return problems
-
-
-def _ranged(shape: Shape, value: int) -> list[str]:
-    problems = []
-    if "min" in shape.metadata and value < shape.metadata["min"]:
-        problems.append(f"Member must have value greater than or equal to {shape.metadata['min']}")
-    if "max" in shape.metadata and value > shape.metadata["max"]:
-        problems.append(f"Member must have value less than or equal to {shape.metadata['max']}")
+    if "min" in shape.metadata and number < shape.metadata["min"]:
+        problems.append(f"Member must have {what} greater than or equal to {shape.metadata['min']}")
+    if "max" in shape.metadata and number > shape.metadata["max"]:
+        problems.append(f"Member must have {what} less than or equal to {shape.metadata['max']}")
     return problems
 
 
 def _length(shape: Shape, value: Any, length: int, path: str, errors: list[str]) -> None:
-    errors.extend(_failures(_quote(value), path, _sized(shape, length)))
+    errors.extend(_failures(_quote(value), path, _bounded(shape, length, "length")))
 
 
 def _expect(value: Any, kind: type, path: str) -> Any:
