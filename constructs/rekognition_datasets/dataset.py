@@ -12,7 +12,7 @@ from dataset_provider import schema
 from rekognition_datasets import perms
 from rekognition_datasets.dataset_type import DatasetType
 from rekognition_datasets.errors import ValidationError
-from rekognition_datasets.lazy import lazy_any, lazy_string
+from rekognition_datasets.lazy import lazy_string
 from rekognition_datasets.project import _ProjectBase
 from rekognition_datasets.provider import DatasetProvider
 from rekognition_datasets.source import DatasetSource
@@ -105,9 +105,9 @@ class Dataset(_DatasetBase):
         #: TRAIN or TEST.
         self.dataset_type = dataset_type
         self._tags = cdk.TagManager(cdk.TagType.MAP, schema.DATASET_RESOURCE_TYPE, dict(tags or {}))
-        provider = DatasetProvider.of(self)
+        provider = DatasetProvider.of(scope)
         self._claim_slot(provider)
-        provider.register_project(project.project_arn, project.dataset_arn_pattern)
+        provider.register_project(project)
         bound = (source or DatasetSource.empty())._bind(self, provider)
         #: Whether the declared source adds entries (false for ``DatasetSource.empty()``).
         self.has_source_entries = bound.has_entries
@@ -118,7 +118,7 @@ class Dataset(_DatasetBase):
             "DatasetType": dataset_type.value,
             "Source": dict(bound.properties),
             "SourceFingerprint": bound.fingerprint,
-            "Tags": lazy_any(lambda: self.tags.render_tags() or None),
+            "Tags": self._tags.rendered_tags,  # rendered at synth, absent without tags
         }
         if max_error_entries is not None:
             properties["MaxErrorEntries"] = str(max_error_entries)
@@ -168,15 +168,15 @@ class Dataset(_DatasetBase):
             raise ValidationError(self, f"max_error_entries must be a non-negative integer (got {max_error_entries!r})")
 
     def _claim_slot(self, provider: DatasetProvider) -> None:
-        slot = (provider.project_key(self.project.project_arn), self.dataset_type.value)
+        slot = (provider.project_key(self.project), self.dataset_type.value)
         holder = provider.dataset_slots.get(slot)
         if holder is not None:
             raise ValidationError(
                 self,
-                f"the project already has a {self.dataset_type.value} dataset ({holder}); a project holds one TRAIN "
-                "and one TEST dataset: remove one, change its dataset_type, or use another project",
+                f"the project already has a {self.dataset_type.value} dataset ({holder.node.path}); a project holds "
+                "one TRAIN and one TEST dataset: remove one, change its dataset_type, or use another project",
             )
-        provider.dataset_slots[slot] = self.node.path
+        provider.dataset_slots[slot] = self
 
     @property
     def tags(self) -> cdk.TagManager:

@@ -61,8 +61,8 @@ class DatasetDistribution(Construct):
             raise ValidationError(self, f"training ({training.node.path}) must be a DatasetType.TRAIN dataset")
         if testing.dataset_type is not DatasetType.TEST:
             raise ValidationError(self, f"testing ({testing.node.path}) must be a DatasetType.TEST dataset")
-        stack = cdk.Stack.of(self)
-        if stack.resolve(training.project.project_arn) != stack.resolve(testing.project.project_arn):
+        provider = DatasetProvider.of(self)
+        if provider.project_key(training.project) != provider.project_key(testing.project):
             raise ValidationError(
                 self,
                 f"training ({training.node.path}) and testing ({testing.node.path}) are in different projects; "

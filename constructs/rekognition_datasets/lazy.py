@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 import jsii
@@ -20,20 +20,6 @@ class _StringProducer:
         return self._produce()
 
 
-@jsii.implements(cdk.IAnyProducer)
-class _AnyProducer:
-    def __init__(self, produce: Callable[[], Any]) -> None:
-        self._produce = produce
-
-    def produce(self, context: cdk.IResolveContext) -> Any:
-        return self._produce()
-
-
 def lazy_string(produce: Callable[[], str]) -> str:
     """A string token whose value ``produce`` computes at synth (after the whole tree is built)."""
     return cdk.Lazy.uncached_string(_StringProducer(produce))
-
-
-def lazy_any(produce: Callable[[], Any]) -> Any:
-    """A value computed at synth; ``None`` removes the property."""
-    return cdk.Lazy.uncached_any(_AnyProducer(produce))

@@ -28,6 +28,9 @@ TAG_ACTIONS: Final[tuple[str, ...]] = (
     "rekognition:ListTagsForResource",
 )
 
+#: What the handler does to the datasets it manages (on dataset ARNs).
+MANAGE_DATASET_ACTIONS: Final[tuple[str, ...]] = (*DATASET_READ_ACTIONS, *DATASET_WRITE_ACTIONS, *TAG_ACTIONS)
+
 #: Create a dataset in a project (on the project ARN).
 PROJECT_CREATE_DATASET_ACTIONS: Final[tuple[str, ...]] = ("rekognition:CreateDataset",)
 

@@ -129,7 +129,7 @@ class _ProjectBase(cdk.Resource):
         return grant.combine(
             iam.Grant.add_to_principal(
                 grantee=grantee,
-                actions=[*perms.DATASET_READ_ACTIONS, *perms.DATASET_WRITE_ACTIONS, *perms.TAG_ACTIONS],
+                actions=list(perms.MANAGE_DATASET_ACTIONS),
                 resource_arns=[self.dataset_arn_pattern],
             )
         )
@@ -192,6 +192,10 @@ class Project(_ProjectBase):
         self._resource = rekognition.CfnProject(self, "Resource", project_name=name)
         self._resource.apply_removal_policy(removal_policy)
         self._policy = removal_policy
+        #: The name as declared (a literal unless the user passed a token); ``project_name`` is its ``Ref``.
+        self._declared_name = name
+        self._arn: str | None = None
+        self._ref: str | None = None
         for key, value in (tags or {}).items():
             cdk.Tags.of(self._resource).add(key, value)
 
@@ -200,11 +204,15 @@ class Project(_ProjectBase):
 
     @property
     def project_arn(self) -> str:
-        return self._resource.attr_arn
+        if self._arn is None:  # one jsii call per project, not one per dataset that names it
+            self._arn = self._resource.attr_arn
+        return self._arn
 
     @property
     def project_name(self) -> str:
-        return self._resource.ref
+        if self._ref is None:
+            self._ref = self._resource.ref
+        return self._ref
 
     @property
     def _removal_policy(self) -> cdk.RemovalPolicy | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import weakref
 from typing import TYPE_CHECKING, Final
 
 import aws_cdk as cdk
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from constructs import IConstruct
+    from rekognition_datasets.project import IProject
 
 #: Construct id of the provider under its Stack. Part of the ServiceToken's identity: never change it.
 PROVIDER_ID: Final = "RekognitionDatasetsProvider"
@@ -41,6 +44,19 @@ POLL_MARGIN_SECONDS: Final = 300
 DEFAULT_QUERY_INTERVAL_SECONDS: Final = 5
 DEFAULT_TOTAL_TIMEOUT_SECONDS: Final = CFN_CEILING_SECONDS - HANDLER_TIMEOUT_SECONDS - POLL_MARGIN_SECONDS
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+_STACK_PROJECTS_REASON = (
+    "Project names the library generates start with the stack's name ('<StackName>-<path>-<hash>'), so one "
+    "pattern covers every such project of this stack and the role's policy stays the same size for any number "
+    "of projects; dataset ARNs also end in a creation timestamp chosen by the service."
+)
+_LISTED_PROJECTS_REASON = (
+    "Dataset ARNs end in a creation timestamp chosen by the service, so the handler can only be scoped to the "
+    "datasets of each declared project (project/<name>/dataset/*)."
+)
+
+#: The provider of each stack (the construct tree holds the same; this saves a lookup per dataset).
+_PROVIDERS: weakref.WeakKeyDictionary[cdk.Stack, DatasetProvider] = weakref.WeakKeyDictionary()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,10 +122,16 @@ class DatasetProvider(Construct):
         if problems:
             raise ValidationError(self, "; ".join(problems))
         self.settings = settings
+        self._stack = stack
         self._statement_keys: set[str] = set()
+        self._project_keys: dict[int, tuple[IProject, str]] = {}
         self._projects: set[str] = set()
-        #: (project key, dataset type) -> path of the dataset that holds the slot.
-        self.dataset_slots: dict[tuple[str, str], str] = {}
+        #: The statements that list projects this stack does not name by pattern (one per action group).
+        self._listed: tuple[iam.PolicyStatement, iam.PolicyStatement] | None = None
+        self._stack_projects_granted = False
+        self._generated_name_prefix = _generated_name_prefix(stack)
+        #: (project key, dataset type) -> the dataset that holds the slot.
+        self.dataset_slots: dict[tuple[str, str], Construct] = {}
         self.role = iam.Role(
             self,
             "HandlerRole",
@@ -134,6 +156,9 @@ class DatasetProvider(Construct):
             "reference, so IAM only accepts '*'; it is read-only.",
         )
         self._acknowledge_framework()
+        self._service_timeout = cdk.Duration.seconds(settings.service_timeout_seconds)
+        self._service_token: str | None = None
+        _PROVIDERS[stack] = self
 
     def _function(self, id: str, entry: str, code: lambda_.Code) -> lambda_.Function:
         log_group = logs.LogGroup(
@@ -160,12 +185,14 @@ class DatasetProvider(Construct):
     @property
     def service_token(self) -> str:
         """The ServiceToken every dataset and distribution uses."""
-        return self.framework.service_token
+        if self._service_token is None:
+            self._service_token = self.framework.service_token
+        return self._service_token
 
     @property
     def service_timeout(self) -> cdk.Duration:
         """``ServiceTimeout`` for each custom resource (covers on_event and the whole polling time)."""
-        return cdk.Duration.seconds(self.settings.service_timeout_seconds)
+        return self._service_timeout
 
     def add_statement(
         self, actions: Sequence[str], resources: Sequence[str], *, wildcard_reason: str | None = None
@@ -174,22 +201,29 @@ class DatasetProvider(Construct):
 
         ``wildcard_reason`` is required when a resource holds ``*``: it becomes the cdk-nag acknowledgement.
         """
-        stack = cdk.Stack.of(self)
-        key = json.dumps([sorted(actions), stack.resolve(list(resources))], sort_keys=True)
+        key = json.dumps([sorted(actions), self._stack.resolve(list(resources))], sort_keys=True)
         if key in self._statement_keys:
             return
         self._statement_keys.add(key)
         self.role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=list(resources)))
+        self._acknowledge_wildcards(resources, wildcard_reason)
+
+    def _acknowledge_wildcards(self, resources: Sequence[str], reason: str | None) -> None:
         for resource in resources:
             finding = nag.resource_finding(self, resource)
             if "*" in finding.split("::", 1)[1]:
-                if wildcard_reason is None:
+                if reason is None:
                     raise ValidationError(self, f"wildcard resource {resource} needs a reason")
-                nag.acknowledge(self, finding, wildcard_reason)
+                nag.acknowledge(self, finding, reason)
 
-    def project_key(self, project_arn: str) -> str:
-        """A stable identity for a project ARN (its resolved form), for dedup and wiring checks."""
-        return json.dumps(cdk.Stack.of(self).resolve(project_arn), sort_keys=True)
+    def project_key(self, project: IProject) -> str:
+        """A stable identity for a project (its resolved ARN), for dedup and wiring checks; computed once."""
+        known = self._project_keys.get(id(project))
+        if known is not None:
+            return known[1]
+        key = json.dumps(self._stack.resolve(project.project_arn), sort_keys=True)
+        self._project_keys[id(project)] = (project, key)  # holding the project keeps its id unique
+        return key
 
     def _acknowledge_framework(self) -> None:
         """Acknowledge what the CDK Provider framework and the functions' logging cause, with reasons."""
@@ -224,18 +258,66 @@ class DatasetProvider(Construct):
             "Lambda invocation already logged.",
         )
 
-    def register_project(self, project_arn: str, dataset_arn_pattern: str) -> None:
-        """Let the handler manage datasets in the project with this ARN (once per project)."""
-        key = self.project_key(project_arn)
+    def register_project(self, project: IProject) -> None:
+        """Let the handler manage datasets in ``project`` (once per project).
+
+        Projects of this stack whose name starts with the stack's generated-name prefix share two pattern
+        statements; any other project (imported, or named by the user) is listed in two shared statements.
+        So the role gets at most four Rekognition dataset statements, whatever the number of projects.
+        """
+        key = self.project_key(project)
         if key in self._projects:
             return
         self._projects.add(key)
-        self.add_statement(perms.PROJECT_CREATE_DATASET_ACTIONS, [project_arn])
+        if self._covers_by_pattern(project):
+            self._grant_stack_projects()
+            return
+        create = [project.project_arn]
+        datasets = [project.dataset_arn_pattern]
+        if self._listed is None:
+            self._listed = (
+                iam.PolicyStatement(actions=list(perms.PROJECT_CREATE_DATASET_ACTIONS), resources=create),
+                iam.PolicyStatement(actions=list(perms.MANAGE_DATASET_ACTIONS), resources=datasets),
+            )
+            for statement in self._listed:
+                self.role.add_to_principal_policy(statement)
+        else:
+            self._listed[0].add_resources(*create)
+            self._listed[1].add_resources(*datasets)
+        self._acknowledge_wildcards(datasets, _LISTED_PROJECTS_REASON)
+
+    def _covers_by_pattern(self, project: IProject) -> bool:
+        from rekognition_datasets.project import Project
+
+        if self._generated_name_prefix is None or not isinstance(project, Project):
+            return False
+        name = project._declared_name
+        return (
+            not cdk.Token.is_unresolved(name)
+            and name.startswith(self._generated_name_prefix)
+            and cdk.Stack.of(project) is self._stack
+        )
+
+    def _grant_stack_projects(self) -> None:
+        """Allow the dataset actions on every project named with this stack's prefix (two statements, once)."""
+        if self._stack_projects_granted:
+            return
+        self._stack_projects_granted = True
+        prefix = self._generated_name_prefix
+
+        def arn(resource_name: str) -> str:
+            return self._stack.format_arn(
+                service="rekognition",
+                resource="project",
+                resource_name=resource_name,
+                arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+            )
+
         self.add_statement(
-            [*perms.DATASET_READ_ACTIONS, *perms.DATASET_WRITE_ACTIONS, *perms.TAG_ACTIONS],
-            [dataset_arn_pattern],
-            wildcard_reason="Dataset ARNs end in a creation timestamp chosen by the service, so the handler can "
-            "only be scoped to the datasets of this declared project (project/<name>/dataset/*).",
+            perms.PROJECT_CREATE_DATASET_ACTIONS, [arn(f"{prefix}*/*")], wildcard_reason=_STACK_PROJECTS_REASON
+        )
+        self.add_statement(
+            perms.MANAGE_DATASET_ACTIONS, [arn(f"{prefix}*/dataset/*")], wildcard_reason=_STACK_PROJECTS_REASON
         )
 
     @staticmethod
@@ -280,7 +362,24 @@ class DatasetProvider(Construct):
     @staticmethod
     def of(scope: IConstruct) -> DatasetProvider:
         """The stack's provider, created with context/default settings on first use."""
-        existing = cdk.Stack.of(scope).node.try_find_child(PROVIDER_ID)
+        stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack.of(scope)
+        known = _PROVIDERS.get(stack)
+        if known is not None:
+            return known
+        existing = stack.node.try_find_child(PROVIDER_ID)
         if isinstance(existing, DatasetProvider):
             return existing
-        return DatasetProvider(cdk.Stack.of(scope), _settings_from_context(scope))
+        return DatasetProvider(stack, _settings_from_context(scope))
+
+
+def _generated_name_prefix(stack: cdk.Stack) -> str | None:
+    """What the names ``Names.unique_resource_name`` gives this stack's constructs start with (``None``: unknown).
+
+    Its first part is the stack name without the characters it removes; a name that does not start with this
+    prefix (a user's name, or one shortened in the middle) is listed explicitly instead.
+    """
+    name = stack.stack_name
+    if cdk.Token.is_unresolved(name):
+        return None
+    stem = re.sub(r"[^A-Za-z0-9]", "", name)
+    return f"{stem}-" if stem else None

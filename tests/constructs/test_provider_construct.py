@@ -12,7 +12,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match, Template
-from construct_helpers import ENV, FAST_APP, new_stack, resources_of, statements, statements_with
+from construct_helpers import ENV, FAST_APP, dumps, new_stack, resources_of, statements, statements_with
 
 from constructs import Construct
 from rekognition_datasets import Dataset, DatasetProvider, DatasetType, Project, ValidationError
@@ -32,28 +32,92 @@ def _stack_with_datasets(count: int) -> Template:
     return Template.from_stack(stack)
 
 
+MANY = 200
+_PER_DATASET_TYPES = frozenset({"AWS::Rekognition::Project", "Custom::RekognitionDataset"})
+
+
 @pytest.fixture(scope="module")
-def one_and_ten() -> tuple[Template, Template]:
-    return _stack_with_datasets(1), _stack_with_datasets(10)
+def one_and_many() -> tuple[Template, Template]:
+    return _stack_with_datasets(1), _stack_with_datasets(MANY)
 
 
-@pytest.mark.parametrize(
-    "resource_type", ["AWS::Lambda::Function", "AWS::IAM::Role", "AWS::StepFunctions::StateMachine"]
-)
-def test_infrastructure_does_not_grow_with_datasets(one_and_ten: tuple[Template, Template], resource_type: str) -> None:
-    one, ten = one_and_ten
-    assert len(ten.find_resources("Custom::RekognitionDataset")) == 10
-    assert len(one.find_resources(resource_type)) == len(ten.find_resources(resource_type)) > 0
+def _provider_resources(template: Template) -> dict[str, dict[str, Any]]:
+    resources: dict[str, dict[str, Any]] = template.to_json()["Resources"]
+    return {k: v for k, v in resources.items() if v["Type"] not in _PER_DATASET_TYPES}
 
 
-def test_statements_grow_per_project_not_per_dataset(one_and_ten: tuple[Template, Template]) -> None:
-    _, ten = one_and_ten
-    (create,) = statements_with(ten, "rekognition:CreateDataset")[:1]
-    assert len(statements_with(ten, "rekognition:CreateDataset")) == 5
-    assert create["Resource"]["Fn::GetAtt"][1] == "Arn"
-    (describe,) = statements_with(ten, "rekognition:DescribeProjects")
+def test_provider_resources_and_policies_do_not_grow_with_datasets(one_and_many: tuple[Template, Template]) -> None:
+    one, many = one_and_many
+    assert len(many.find_resources("Custom::RekognitionDataset")) == MANY
+    assert one.find_resources("AWS::IAM::ManagedPolicy") == {}
+    types = sorted(r["Type"] for r in _provider_resources(many).values())
+    assert types.count("AWS::Lambda::Function") >= 2
+    assert types.count("AWS::IAM::Role") >= 1
+    assert _provider_resources(one).keys() == _provider_resources(many).keys()
+    assert one.find_resources("AWS::IAM::Policy") == many.find_resources("AWS::IAM::Policy")
+
+
+def test_stack_projects_share_two_pattern_statements(one_and_many: tuple[Template, Template]) -> None:
+    _, many = one_and_many
+    (create,) = statements_with(many, "rekognition:CreateDataset")
+    assert ":project/Test-*/*" in dumps(create["Resource"])
+    (manage,) = statements_with(many, "rekognition:UpdateDatasetEntries")
+    assert ":project/Test-*/dataset/*" in dumps(manage["Resource"])
+    (describe,) = statements_with(many, "rekognition:DescribeProjects")
     assert describe["Resource"] == "*"
     assert describe["Action"] == "rekognition:DescribeProjects"
+
+
+def test_other_projects_are_listed_in_two_shared_statements() -> None:
+    stack = new_stack()
+    imported = Project.from_project_arn(
+        stack, "I", "arn:aws:rekognition:us-east-1:123456789012:project/ext/1690474772815"
+    )
+    projects = [Project(stack, "G"), Project(stack, "N", project_name="shapes"), imported]
+    projects.append(Project(stack, "Prefixed", project_name="Test-mine"))
+    for index, project in enumerate(projects):
+        Dataset(stack, f"D{index}", project=project)
+    template = Template.from_stack(stack)
+    create = [dumps(s["Resource"]) for s in statements_with(template, "rekognition:CreateDataset")]
+    assert len(create) == 2
+    (pattern,) = [r for r in create if ":project/Test-*/*" in r]
+    (listed,) = [r for r in create if r != pattern]
+    assert _logical_id(projects[1]) in listed
+    assert ":project/ext/1690474772815" in listed
+    assert _logical_id(projects[0]) not in listed
+    assert _logical_id(projects[3]) not in listed
+    manage = [dumps(s["Resource"]) for s in statements_with(template, "rekognition:UpdateDatasetEntries")]
+    assert len(manage) == 2
+    assert any("project/ext/dataset/*" in r and _logical_id(projects[1]) in r for r in manage)
+
+
+def _logical_id(project: Project | Any) -> str:
+    return str(project.stack.get_logical_id(project.node.default_child))
+
+
+@pytest.mark.parametrize("path", ["My-Stack", "Stage/Inner"])
+def test_generated_names_follow_the_stack_name(path: str) -> None:
+    app = cdk.App(**FAST_APP)
+    scope: Construct = app
+    *stages, name = path.split("/")
+    for stage in stages:
+        scope = cdk.Stage(scope, stage)
+    stack = cdk.Stack(scope, name, env=ENV)
+    project = Project(Construct(stack, "Deep"), "P")
+    Dataset(stack, "D", project=project)
+    prefix = re.sub("[^A-Za-z0-9]", "", stack.stack_name) + "-"
+    assert project._declared_name.startswith(prefix)
+    (create,) = statements_with(Template.from_stack(stack), "rekognition:CreateDataset")
+    assert f":project/{prefix}*/*" in dumps(create["Resource"])
+
+
+def test_a_project_of_another_stack_is_listed() -> None:
+    stack = new_stack()
+    other = cdk.Stack(stack.node.scope, "Other", env=ENV)  # type: ignore[arg-type]
+    project = Project(other, "P", project_name="Test-elsewhere")
+    Dataset(stack, "D", project=project)
+    (create,) = statements_with(Template.from_stack(stack), "rekognition:CreateDataset")
+    assert ":project/Test-*" not in dumps(create["Resource"])
 
 
 def _definition(template: Template) -> str:
@@ -62,8 +126,8 @@ def _definition(template: Template) -> str:
     return "".join(part if isinstance(part, str) else "<ref>" for part in parts)
 
 
-def test_default_timing_fits_the_cloudformation_hour(one_and_ten: tuple[Template, Template]) -> None:
-    one, _ = one_and_ten
+def test_default_timing_fits_the_cloudformation_hour(one_and_many: tuple[Template, Template]) -> None:
+    one, _ = one_and_many
     definition = _definition(one)
     assert '"IntervalSeconds":5' in definition
     assert '"MaxAttempts":600' in definition
