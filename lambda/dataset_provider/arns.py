@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 PROJECT_ARN = re.compile(r"^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project/([a-zA-Z0-9_.\-]{1,255})/[0-9]+$")
 DATASET_ARN = re.compile(
@@ -11,8 +11,7 @@ DATASET_ARN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class DatasetArn:
+class DatasetArn(NamedTuple):
     """A parsed dataset ARN: the project name and the dataset type (TRAIN/TEST)."""
 
     arn: str

@@ -8,9 +8,8 @@ botocore honours, so the same code talks to AWS or to the local emulator. Client
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from dataset_provider.errors import ProviderError
 
@@ -37,8 +36,7 @@ _ENV_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Clients:
+class Clients(NamedTuple):
     """The two clients the reconcilers use."""
 
     rekognition: RekognitionClient

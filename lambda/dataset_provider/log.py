@@ -6,7 +6,6 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dataset_provider.schema import ENV_LOG_LEVEL
@@ -18,13 +17,15 @@ LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40}
 SERVICE = "rekognition-datasets-provider"
 
 
-@dataclass
 class DecisionLog:
     """A structured logger: ``keys`` persist across lines, ``None`` values are dropped."""
 
-    stream: TextIO | None = None
-    level: str = "INFO"
-    keys: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("keys", "level", "stream")
+
+    def __init__(self, stream: TextIO | None = None, level: str = "INFO", keys: dict[str, Any] | None = None) -> None:
+        self.stream = stream
+        self.level = level
+        self.keys = {} if keys is None else keys
 
     @classmethod
     def from_env(cls, stream: TextIO | None = None) -> DecisionLog:

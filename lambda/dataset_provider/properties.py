@@ -6,8 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from dataset_provider.arns import parse_dataset_arn, project_name
 from dataset_provider.errors import ProviderError
@@ -39,8 +38,7 @@ SOURCE_KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class SourceSpec:
+class SourceSpec(NamedTuple):
     """Where a dataset's content comes from."""
 
     type: str = "empty"
@@ -63,15 +61,14 @@ class SourceSpec:
         return {k: v for k, v in values.items() if v is not None}
 
 
-@dataclass(frozen=True)
-class DatasetSpec:
+class DatasetSpec(NamedTuple):
     """``Custom::RekognitionDataset`` properties."""
 
     project_arn: str
     dataset_type: str
-    source: SourceSpec = field(default_factory=SourceSpec)
+    source: SourceSpec = SourceSpec()
     source_fingerprint: str | None = None
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = {}  # read-only: the shared default is never mutated
     max_error_entries: int | None = None
     reset_on_training_fingerprint: str | None = None
     distributed: bool = False
@@ -96,8 +93,7 @@ class DatasetSpec:
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
-class DistributionSpec:
+class DistributionSpec(NamedTuple):
     """``Custom::RekognitionDatasetDistribution`` properties."""
 
     training_arn: str

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from botocore.exceptions import (
@@ -77,16 +76,26 @@ def budget_from_env() -> float:
     return value if 0 <= value <= 3600 else DEFAULT_BUDGET_SECONDS
 
 
-@dataclass
 class Budget:
     """Retries an idempotent callable on transient errors, with full-jitter exponential backoff, within a budget."""
 
-    seconds: float = DEFAULT_BUDGET_SECONDS
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
-    base_delay: float = 0.5
-    max_delay: float = 10.0
-    rng: random.Random = field(default_factory=random.Random)
+    __slots__ = ("base_delay", "clock", "max_delay", "rng", "seconds", "sleep")
+
+    def __init__(
+        self,
+        seconds: float = DEFAULT_BUDGET_SECONDS,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        base_delay: float = 0.5,
+        max_delay: float = 10.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.seconds = seconds
+        self.sleep = sleep
+        self.clock = clock
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.rng = random.Random() if rng is None else rng
 
     def run(self, what: str, call: Callable[[], T]) -> T:
         """Call ``call`` until it succeeds, fails terminally, or the budget is spent (then a clear error)."""

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dataset_provider.clients import Clients, get_clients
+from dataset_provider.clients import get_clients
 from dataset_provider.log import DecisionLog
 from dataset_provider.retry import Budget, budget_from_env
 from dataset_provider.schema import MAX_GROUND_TRUTH_BYTES
@@ -14,21 +13,23 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import TextIO
 
+    from dataset_provider.clients import Clients
+
 #: Entries are applied in chunks of whole lines just under the 5 MiB UpdateDatasetEntries limit.
 DEFAULT_CHUNK_BYTES = MAX_GROUND_TRUTH_BYTES - 16 * 1024
 
 
-@dataclass(frozen=True)
-class Outcome:
+# Records on the cold-start path are NamedTuples: immutable like a frozen dataclass, at a quarter of its class
+# creation cost (a frozen dataclass compiles six generated methods when its module is imported).
+class Outcome(NamedTuple):
     """The result of one reconcile step: done or not, the physical id, and (when done) the attributes."""
 
     complete: bool
     physical_id: str | None = None
-    data: Mapping[str, str] = field(default_factory=dict)
+    data: Mapping[str, str] = {}  # read-only: the shared default is never mutated
 
 
-@dataclass(frozen=True)
-class Runtime:
+class Runtime(NamedTuple):
     """Seams of an invocation; ``Runtime.from_env()`` is what Lambda uses, tests build their own."""
 
     log: DecisionLog
@@ -48,4 +49,4 @@ class Runtime:
 
     def bind(self, **keys: Any) -> Runtime:
         """The same runtime with more persistent log keys."""
-        return replace(self, log=self.log.bind(**keys))
+        return self._replace(log=self.log.bind(**keys))
