@@ -104,7 +104,8 @@ class Dataset(_DatasetBase):
         self.project = project
         #: TRAIN or TEST.
         self.dataset_type = dataset_type
-        self._tags = cdk.TagManager(cdk.TagType.MAP, schema.DATASET_RESOURCE_TYPE, dict(tags or {}))
+        self._initial_tags = dict(tags or {})
+        self._tags: cdk.TagManager | None = None
         provider = DatasetProvider.of(scope)
         self._claim_slot(provider)
         provider.register_project(project)
@@ -118,7 +119,6 @@ class Dataset(_DatasetBase):
             "DatasetType": dataset_type.value,
             "Source": dict(bound.properties),
             "SourceFingerprint": bound.fingerprint,
-            "Tags": self._tags.rendered_tags,  # rendered at synth, absent without tags
         }
         if max_error_entries is not None:
             properties["MaxErrorEntries"] = str(max_error_entries)
@@ -132,6 +132,8 @@ class Dataset(_DatasetBase):
             service_timeout=provider.service_timeout,
         )
         self._split: tuple[str, str] | None = None
+        if self._initial_tags:
+            self._tag_manager()
 
     def _check_arguments(
         self,
@@ -181,6 +183,13 @@ class Dataset(_DatasetBase):
     @property
     def tags(self) -> cdk.TagManager:
         """The dataset's tags (``Tags.of(...)`` reaches them; rendered into the ``Tags`` property)."""
+        return self._tag_manager()
+
+    def _tag_manager(self) -> cdk.TagManager:
+        """Create the tag manager on first use (tags in props, ``Tags.of``, or ``tags``): untagged datasets skip it."""
+        if self._tags is None:
+            self._tags = cdk.TagManager(cdk.TagType.MAP, schema.DATASET_RESOURCE_TYPE, self._initial_tags)
+            self._set_property("Tags", self._tags.rendered_tags)  # rendered at synth, absent while empty
         return self._tags
 
     @staticmethod
@@ -243,7 +252,7 @@ class Dataset(_DatasetBase):
         """Report entry counts from a distribution that splits this dataset (they change with the split)."""
         self._split = (entries, labeled_entries)
 
-    def _set_property(self, name: str, value: str) -> None:
+    def _set_property(self, name: str, value: object) -> None:
         cfn = self._resource.node.default_child
         assert isinstance(cfn, cdk.CfnResource)
         cfn.add_property_override(name, value)

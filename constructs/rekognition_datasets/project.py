@@ -186,7 +186,7 @@ class Project(_ProjectBase):
     ) -> None:
         super().__init__(scope, id)
         name = project_name if project_name is not None else self._generated_name()
-        problems = validate_project_name(name)
+        problems = validate_project_name(name) if project_name is not None else []
         if problems:
             raise ValidationError(self, "; ".join(problems))
         self._resource = rekognition.CfnProject(self, "Resource", project_name=name)

@@ -291,12 +291,9 @@ class DatasetProvider(Construct):
 
         if self._generated_name_prefix is None or not isinstance(project, Project):
             return False
-        name = project._declared_name
-        return (
-            not cdk.Token.is_unresolved(name)
-            and name.startswith(self._generated_name_prefix)
-            and cdk.Stack.of(project) is self._stack
-        )
+        # The prefix is literal, so a name that starts with it (even if a token follows) deploys with it; the
+        # handler can only reach projects in its own account and region, which the pattern names too.
+        return project._declared_name.startswith(self._generated_name_prefix)
 
     def _grant_stack_projects(self) -> None:
         """Allow the dataset actions on every project named with this stack's prefix (two statements, once)."""

@@ -111,13 +111,13 @@ def test_generated_names_follow_the_stack_name(path: str) -> None:
     assert f":project/{prefix}*/*" in dumps(create["Resource"])
 
 
-def test_a_project_of_another_stack_is_listed() -> None:
+def test_a_generated_project_of_another_stack_is_listed() -> None:
     stack = new_stack()
     other = cdk.Stack(stack.node.scope, "Other", env=ENV)  # type: ignore[arg-type]
-    project = Project(other, "P", project_name="Test-elsewhere")
-    Dataset(stack, "D", project=project)
+    Dataset(stack, "D", project=Project(other, "P"))
     (create,) = statements_with(Template.from_stack(stack), "rekognition:CreateDataset")
     assert ":project/Test-*" not in dumps(create["Resource"])
+    assert "ExportsOutputFnGetAtt" in dumps(create["Resource"])
 
 
 def _definition(template: Template) -> str:
