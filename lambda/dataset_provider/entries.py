@@ -84,6 +84,18 @@ def read_chunk(s3: S3Client, source: SourceSpec, offset: int, limit: int) -> Chu
     return Chunk(body=bytes(body), line_count=count, next_offset=next_offset, at_end=next_offset >= total)
 
 
+def fits_one_chunk(s3: S3Client, source: SourceSpec, limit: int) -> bool:
+    """True when the whole object goes in one chunk (a HEAD, then a read only if it is small enough)."""
+    kwargs: dict[str, str] = {"Bucket": str(source.bucket), "Key": str(source.key)}
+    if source.version:
+        kwargs["VersionId"] = source.version
+    try:
+        size = int(s3.head_object(**kwargs)["ContentLength"])  # type: ignore[arg-type]
+    except ClientError:
+        return False  # the caller falls back to the recorded progress
+    return size <= limit and read_chunk(s3, source, 0, limit).at_end
+
+
 def source_refs(s3: S3Client, source: SourceSpec) -> set[str] | None:
     """Every ``source-ref`` of the object (after the image-bucket rewrite); None if it cannot be read or parsed."""
     try:

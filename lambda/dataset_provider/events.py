@@ -12,6 +12,9 @@ RequestType = Literal["Create", "Update", "Delete"]
 REQUEST_TYPES: tuple[str, ...] = ("Create", "Update", "Delete")
 #: The marker the CDK Provider framework uses as PhysicalResourceId when on_event failed on Create.
 CREATE_FAILED_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
+#: The key of on_event's result naming the step it took; the Provider framework merges that result into every
+#: is_complete event, so polls know what on_event already proved (crhelper's polls go without it).
+STEP_KEY = "DatasetProviderStep"
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class Request:
     physical_id: str | None
     properties: Mapping[str, Any]
     old_properties: Mapping[str, Any] | None
+    #: What on_event did to the dataset named by ``physical_id`` (``STEP_KEY``); None on the first call.
+    step: str | None = None
 
 
 def _text(event: Mapping[str, Any], key: str, *, required: bool = True) -> str | None:
@@ -66,4 +71,5 @@ def parse_request(event: object) -> Request:
         physical_id=physical_id,
         properties=_mapping(event, "ResourceProperties", default_empty=True) or {},
         old_properties=old,
+        step=event[STEP_KEY] if isinstance(event.get(STEP_KEY), str) else None,
     )

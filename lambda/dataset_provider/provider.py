@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dataset_provider import core
+from dataset_provider.events import STEP_KEY
 from dataset_provider.runtime import Runtime
 
 
@@ -16,8 +17,10 @@ def on_event(event: dict[str, Any], context: object, runtime: Runtime | None = N
     """Start (or adopt) the work for a Create/Update/Delete; returns the PhysicalResourceId."""
     request, outcome = core.start(event, runtime or Runtime.from_env())
     if request.request_type == "Delete":
-        return {"PhysicalResourceId": request.physical_id}
-    return {"PhysicalResourceId": outcome.physical_id or request.physical_id or request.request_id}
+        result = {"PhysicalResourceId": request.physical_id}
+    else:
+        result = {"PhysicalResourceId": outcome.physical_id or request.physical_id or request.request_id}
+    return {**result, STEP_KEY: outcome.step} if outcome.step else result
 
 
 def is_complete(event: dict[str, Any], context: object, runtime: Runtime | None = None) -> dict[str, Any]:

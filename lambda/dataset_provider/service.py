@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -33,10 +33,11 @@ class Dataset:
 
 @dataclass(frozen=True)
 class Slot:
-    """What DescribeProjects says about one (project, type) slot."""
+    """What DescribeProjects says about one (project, type) slot: the dataset in it and its status."""
 
     project_exists: bool
     dataset_arn: str | None
+    status: str = ""
 
 
 def is_not_found(exc: Exception) -> bool:
@@ -52,16 +53,15 @@ def find_slot(rek: RekognitionClient, project_arn: str, project_name: str, datas
             continue
         for meta in project.get("Datasets", []):
             if meta.get("DatasetType") == dataset_type and meta.get("DatasetArn"):
-                return Slot(project_exists=True, dataset_arn=meta["DatasetArn"])
+                return Slot(project_exists=True, dataset_arn=meta["DatasetArn"], status=str(meta.get("Status", "")))
         return Slot(project_exists=True, dataset_arn=None)
     return Slot(project_exists=False, dataset_arn=None)
 
 
-def read_dataset(rek: RekognitionClient, arn: str) -> Dataset | None:
-    """DescribeDataset + tags, or None when the dataset does not exist (any more)."""
+def describe(rek: RekognitionClient, arn: str, tags: dict[str, str]) -> Dataset | None:
+    """DescribeDataset alone, with ``tags`` as the caller knows them; None when the dataset does not exist."""
     try:
         description = rek.describe_dataset(DatasetArn=arn)["DatasetDescription"]
-        tags = rek.list_tags_for_resource(ResourceArn=arn).get("Tags", {})
     except ClientError as exc:
         if is_not_found(exc):
             return None
@@ -72,8 +72,30 @@ def read_dataset(rek: RekognitionClient, arn: str) -> Dataset | None:
         status=str(description.get("Status", "")),
         status_message=str(description.get("StatusMessage", "")),
         stats={k: int(v) for k, v in stats.items() if isinstance(v, int)},
-        tags=dict(tags),
+        tags=tags,
     )
+
+
+def read_tags(rek: RekognitionClient, arn: str) -> dict[str, str] | None:
+    """ListTagsForResource, or None when the dataset does not exist."""
+    try:
+        return dict(rek.list_tags_for_resource(ResourceArn=arn).get("Tags", {}))
+    except ClientError as exc:
+        if is_not_found(exc):
+            return None
+        raise
+
+
+def with_tags(rek: RekognitionClient, dataset: Dataset) -> Dataset | None:
+    """``dataset`` with the tags the service holds; None when it no longer exists."""
+    tags = read_tags(rek, dataset.arn)
+    return None if tags is None else replace(dataset, tags=tags)
+
+
+def read_dataset(rek: RekognitionClient, arn: str) -> Dataset | None:
+    """DescribeDataset + tags, or None when the dataset does not exist (any more)."""
+    dataset = describe(rek, arn, {})
+    return None if dataset is None else with_tags(rek, dataset)
 
 
 def _error_codes(node: Any, found: list[str]) -> None:

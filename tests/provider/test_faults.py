@@ -9,6 +9,7 @@ import pytest
 
 from dataset_provider.clients import check_botocore
 from dataset_provider.errors import ProviderError
+from dataset_provider.events import STEP_KEY
 from dataset_provider.provider import is_complete, on_event
 
 from .cfn import event, run
@@ -36,38 +37,51 @@ def test_on_event_retries_throttling_with_backoff_then_succeeds(
 
 
 def test_on_event_retries_internal_server_errors(project_arn: str, runtime: Runtime, emulator: Emulator) -> None:
-    emulator.faults.internal_error_next(3, operation="DescribeProjects")
+    emulator.faults.internal_error_next(3, operation="CreateDataset")
     response = run(event("Create", props(project_arn)), runtime)
     assert response.status == "SUCCESS", response.reason
-    assert emulator.request_log.count("DescribeProjects", "InternalServerError") == 3
+    assert [e.outcome for e in emulator.request_log.entries("CreateDataset")] == ["InternalServerError"] * 3 + ["OK"]
 
 
 def test_budget_exhausted_fails_clearly_and_creates_nothing(
     project_arn: str, runtime: Runtime, emulator: Emulator, clock: FakeClock
 ) -> None:
-    emulator.faults.throttle_fraction("DescribeProjects", 1.0)
+    emulator.faults.throttle_fraction("CreateDataset", 1.0)
     response = run(event("Create", props(project_arn)), runtime)
     assert response.status == "FAILED"
     assert "did not succeed within 30 s of retries" in response.reason
     assert "ThrottlingException" in response.reason and "retry the deployment later" in response.reason
-    assert emulator.request_log.count("CreateDataset") == 0
+    assert emulator.request_log.count("CreateDataset", "OK") == 0
     assert sum(clock.sleeps) <= 30
 
 
+def _without_step(merged: dict[str, Any]) -> dict[str, Any]:
+    """A poll that does not know on_event's step (as crhelper's): it reads the settled dataset's tags."""
+    return {k: v for k, v in merged.items() if k != STEP_KEY}
+
+
+def _made_up_id(merged: dict[str, Any]) -> dict[str, Any]:
+    """A poll whose physical id is not the dataset's ARN: it reads the slot (DescribeProjects) first."""
+    return {**_without_step(merged), "PhysicalResourceId": "DatasetsStack-TrainingData-1QW2E3R4T5Y6"}
+
+
 @pytest.mark.parametrize(
-    "arm",
+    ("arm", "poll_event"),
     [
-        lambda f: f.throttle_next(1, operation="DescribeDataset"),
-        lambda f: f.internal_error_next(1, operation="ListTagsForResource"),
-        lambda f: f.throttle_next(1, operation="DescribeProjects", code="ProvisionedThroughputExceededException"),
+        (lambda f: f.throttle_next(1, operation="DescribeDataset"), dict),
+        (lambda f: f.internal_error_next(1, operation="ListTagsForResource"), _without_step),
+        (
+            lambda f: f.throttle_next(1, operation="DescribeProjects", code="ProvisionedThroughputExceededException"),
+            _made_up_id,
+        ),
     ],
     ids=["throttled-describe", "internal-error-tags", "provisioned-throughput"],
 )
 def test_is_complete_treats_transient_errors_as_not_complete(
-    arm: Any, project_arn: str, runtime: Runtime, emulator: Emulator
+    arm: Any, poll_event: Any, project_arn: str, runtime: Runtime, emulator: Emulator
 ) -> None:
     request = event("Create", props(project_arn))
-    merged = {**request, **on_event(request, None, runtime)}
+    merged = poll_event({**request, **on_event(request, None, runtime)})
     arm(emulator.faults)
     assert is_complete(merged, None, runtime) == {"IsComplete": False}
     assert is_complete(merged, None, runtime)["IsComplete"] is True

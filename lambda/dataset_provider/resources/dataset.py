@@ -3,10 +3,15 @@
 Invariant: the slot (ProjectArn, DatasetType) holds one dataset tagged with this StackId + LogicalResourceId and
 the desired fingerprint, in a *_COMPLETE state, with every entries chunk applied. Progress lives in tags, so
 ``is_complete`` keeps no state and a re-delivered event adopts what an earlier one created.
+
+Reads are spent only where a decision needs them: a dataset in progress needs one DescribeDataset per poll, its
+tags are read once it has settled, and what on_event itself proved (it created the dataset, deleted it to rebuild,
+or sent its last entries chunk) travels to is_complete as ``STEP_KEY`` instead of being read back.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -34,69 +39,126 @@ from dataset_provider.schema import (
 )
 
 if TYPE_CHECKING:
+    from dataset_provider.entries import Chunk
     from dataset_provider.events import Request
     from dataset_provider.runtime import Runtime
 
 DONE = "done"
 WAITING = Outcome(complete=False)
+#: on_event's steps (``STEP_KEY``), each about the dataset the physical id names:
+#: created by this request (ours, with these properties' tags); deleted to rebuild (proven ours);
+#: given its last entries chunk and the new fingerprint in place (proven ours).
+STEP_CREATED, STEP_REBUILDING, STEP_UPSERTED = "created", "rebuilding", "upserted"
 
 
 # ----------------------------------------------------------------------------------------------- entry points
 def start(request: Request, runtime: Runtime) -> Outcome:
     """``on_event``: validate, make the decisions that need the old properties, take the first step."""
     if request.request_type == "Delete":
-        return runtime.budget.run("Deleting the dataset", lambda: _delete_step(request, runtime, first=True))
+        return runtime.budget.run("Deleting the dataset", lambda: _delete_start(request, runtime))
     spec = parse_dataset(request.properties)
     try:
-        if request.request_type == "Update":
-            runtime.budget.run("Preparing the update", lambda: _prepare_update(request, spec, runtime))
-        outcome = runtime.budget.run("Reconciling the dataset", lambda: _step(request, spec, runtime))
+        outcome = runtime.budget.run("Reconciling the dataset", lambda: _first_step(request, spec, runtime))
     except Exception:
         if request.request_type == "Create":
             _discard_ours(request, spec, runtime, wait=True)  # a failed on_event Create gets no Delete
         raise
-    return Outcome(complete=outcome.complete, physical_id=outcome.physical_id or request.physical_id, data=outcome.data)
+    return Outcome(
+        complete=outcome.complete,
+        physical_id=outcome.physical_id or request.physical_id,
+        data=outcome.data,
+        step=outcome.step,
+    )
 
 
 def poll(request: Request, runtime: Runtime) -> Outcome:
-    """``is_complete``: one reconcile step, reading all progress back from the service."""
+    """``is_complete``: one reconcile step, reading back only what on_event's step did not prove."""
     if request.request_type == "Delete":
-        return _delete_step(request, runtime, first=False)
+        return _delete_poll(request, runtime)
     spec = parse_dataset(request.properties)
-    if _still_in_progress(request, spec, runtime):
-        return Outcome(complete=False, physical_id=request.physical_id)
     try:
-        return _step(request, spec, runtime)
+        return _poll_step(request, spec, runtime)
     except ProviderError:
         if request.request_type == "Update" and _old_slot(request) not in (None, spec.slot):
             _discard_ours(request, spec, runtime, wait=False)  # a failed replacement leaves nothing behind
         raise
 
 
-def _still_in_progress(request: Request, spec: DatasetSpec, runtime: Runtime) -> bool:
-    """One DescribeDataset instead of a full reconcile read while the dataset on_event reported is busy.
+def _first_step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
+    """Act on what the event says without reading first where an error would tell us more cheaply."""
+    old = _old_spec(request) if request.request_type == "Update" else None
+    if old is not None and old.slot == spec.slot:
+        arn = _physical_arn(request, spec)
+        if arn and old.fingerprint != spec.fingerprint:
+            outcome = _replace_content(request, spec, old, arn, runtime)
+            if outcome is not None:
+                return outcome
+        return _step(request, spec, runtime)
+    # A Create, or an Update into another slot (a replacement): an occupied slot makes CreateDataset refuse.
+    created = _create(request, spec, runtime)
+    return created if created.physical_id else _step(request, spec, runtime)
 
-    Only for a physical id in the declared slot: a dataset in progress there is the one this request started
-    (or is deleting to rebuild), and every in-progress branch of ``_step`` would wait as well.
-    """
+
+def _physical_arn(request: Request, spec: DatasetSpec) -> str | None:
+    """The physical id when it is a dataset ARN in the declared slot."""
     parsed = parse_dataset_arn(request.physical_id or "")
     if parsed is None or (parsed.project_name, parsed.dataset_type) != (spec.project_name, spec.dataset_type):
-        return False
-    try:
-        status = runtime.clients.rekognition.describe_dataset(DatasetArn=parsed.arn)["DatasetDescription"]["Status"]
-    except ClientError as exc:
-        if service.is_not_found(exc):
-            return False
-        raise
-    if status not in service.IN_PROGRESS:
-        return False
-    runtime.log.info("waiting for the dataset", step="wait", dataset_arn=parsed.arn, status=status)
-    return True
+        return None
+    return parsed.arn
+
+
+def _poll_step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
+    arn = _physical_arn(request, spec)
+    if arn is None:
+        return _step(request, spec, runtime)
+    if request.step == STEP_REBUILDING:
+        return _poll_rebuild(request, spec, arn, runtime)
+    rek = runtime.clients.rekognition
+    dataset = service.describe(rek, arn, {})
+    if dataset is None:
+        return _step(request, spec, runtime)  # gone: read the slot
+    if dataset.status in service.IN_PROGRESS:
+        # The dataset on_event reported is busy: every in-progress branch of the full step would wait as well.
+        runtime.log.info("waiting for the dataset", step="wait", dataset_arn=arn, status=dataset.status)
+        return Outcome(complete=False, physical_id=arn)
+    proven = _proven_state(request, spec, dataset, runtime)
+    read = proven or service.with_tags(rek, dataset)
+    return _settled(request, spec, read, runtime) if read else _step(request, spec, runtime)
+
+
+def _proven_state(
+    request: Request, spec: DatasetSpec, dataset: service.Dataset, runtime: Runtime
+) -> service.Dataset | None:
+    """The settled ``dataset`` with the tags on_event's step proves it carries; None when they must be read.
+
+    ``created``: made by this request with these tags (empty, for an entries source), so CREATE_COMPLETE means
+    no chunk is applied yet, and a later settled state means a single-chunk source is applied. ``upserted``:
+    on_event sent the last chunk and recorded it.
+    """
+    if request.step not in (STEP_CREATED, STEP_UPSERTED):
+        return None
+    tags = {**spec.tags, **_identity_tags(request, spec)}
+    if spec.source.type != "entries" or (request.step == STEP_CREATED and dataset.status == "CREATE_COMPLETE"):
+        return replace(dataset, tags=tags)
+    if request.step == STEP_CREATED:
+        from dataset_provider import entries  # only entries sources need it: kept out of the cold start
+
+        if not entries.fits_one_chunk(runtime.clients.s3, spec.source, runtime.chunk_bytes):
+            return None
+    return replace(dataset, tags={**tags, TAG_ENTRIES_PROGRESS: f"{spec.fingerprint}:{DONE}"})
 
 
 # ----------------------------------------------------------------------------------------------- create/update
 def _is_ours(request: Request, tags: dict[str, str]) -> bool:
     return tags.get(TAG_STACK_ID) == request.stack_id and tags.get(TAG_LOGICAL_ID) == request.logical_id
+
+
+def _check_ours(request: Request, spec: DatasetSpec, arn: str, tags: dict[str, str]) -> None:
+    if not _is_ours(request, tags):
+        raise ProviderError(
+            f"The {spec.dataset_type} dataset of project {spec.project_name} is {arn}, which this stack's "
+            f"{request.logical_id} did not create; delete it or use another project."
+        )
 
 
 def _identity_tags(request: Request, spec: DatasetSpec) -> dict[str, str]:
@@ -107,6 +169,7 @@ def _identity_tags(request: Request, spec: DatasetSpec) -> dict[str, str]:
 
 
 def _create(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
+    """CreateDataset in the declared slot; not complete, with no physical id when the slot is taken."""
     kwargs: dict[str, Any] = {
         "ProjectArn": spec.project_arn,
         "DatasetType": spec.dataset_type,
@@ -124,16 +187,19 @@ def _create(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
         arn = runtime.clients.rekognition.create_dataset(**kwargs)["DatasetArn"]
     except ClientError as exc:
         if error_code(exc) in {"ResourceAlreadyExistsException", "ResourceInUseException"}:
-            runtime.log.info("slot taken meanwhile; will read it again", step="create-raced")
+            runtime.log.info("slot taken; will read it", step="create-raced")
             return WAITING
+        if service.is_not_found(exc) and source.type != "dataset":
+            raise ProviderError(f"Project {spec.project_arn} does not exist.") from exc
         if is_transient(exc):
             raise
         raise ProviderError(f"CreateDataset failed: {error_code(exc)}: {_message(exc)}") from exc
     runtime.log.info("created dataset", step="create", dataset_arn=arn, source_type=source.type)
-    return Outcome(complete=False, physical_id=arn)
+    return Outcome(complete=False, physical_id=arn, step=STEP_CREATED)
 
 
 def _step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
+    """The full step: read the slot, then the dataset in it and its tags."""
     rek = runtime.clients.rekognition
     slot = service.find_slot(rek, spec.project_arn, spec.project_name, spec.dataset_type)
     if not slot.project_exists:
@@ -141,14 +207,14 @@ def _step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
     if slot.dataset_arn is None:
         return _create(request, spec, runtime)
     dataset = service.read_dataset(rek, slot.dataset_arn)
-    if dataset is None:
-        return WAITING
+    return _settled(request, spec, dataset, runtime) if dataset else WAITING
+
+
+def _settled(request: Request, spec: DatasetSpec, dataset: service.Dataset, runtime: Runtime) -> Outcome:
+    """Decide on a dataset in the declared slot whose status and tags are known."""
+    rek = runtime.clients.rekognition
     log = runtime.log.bind(dataset_arn=dataset.arn, status=dataset.status)
-    if not _is_ours(request, dataset.tags):
-        raise ProviderError(
-            f"The {spec.dataset_type} dataset of project {spec.project_name} is {dataset.arn}, which this stack's "
-            f"{request.logical_id} did not create; delete it or use another project."
-        )
+    _check_ours(request, spec, dataset.arn, dataset.tags)
     waiting = Outcome(complete=False, physical_id=dataset.arn)
     if dataset.status == "DELETE_IN_PROGRESS" or (
         dataset.status in service.IN_PROGRESS and dataset.tags.get(TAG_FINGERPRINT) != spec.fingerprint
@@ -185,6 +251,15 @@ def _apply_next_chunk(spec: DatasetSpec, dataset: service.Dataset, runtime: Runt
     if fingerprint == spec.fingerprint and position == DONE:
         return False
     offset = int(position) if fingerprint == spec.fingerprint and position.isdigit() else 0
+    chunk = _send_chunk(spec, dataset.arn, offset, runtime, {})
+    return chunk is None or bool(chunk.body)
+
+
+def _send_chunk(spec: DatasetSpec, arn: str, offset: int, runtime: Runtime, tags: dict[str, str]) -> Chunk | None:
+    """Send the entries chunk at ``offset`` and record the progress (and ``tags``) in one TagResource.
+
+    The chunk sent (an empty body when nothing was left), or None when the dataset was busy (nothing recorded).
+    """
     from dataset_provider import entries  # only entries sources need it: kept out of the cold start
 
     rek, s3 = runtime.clients.rekognition, runtime.clients.s3
@@ -194,40 +269,44 @@ def _apply_next_chunk(spec: DatasetSpec, dataset: service.Dataset, runtime: Runt
     if chunk.body:
         entries.check_chunk(chunk, spec.source, offset)
         try:
-            rek.update_dataset_entries(DatasetArn=dataset.arn, Changes={"GroundTruth": chunk.body})
+            rek.update_dataset_entries(DatasetArn=arn, Changes={"GroundTruth": chunk.body})
         except ClientError as exc:
             if error_code(exc) == "ResourceInUseException":
-                return True
+                return None
             if is_transient(exc):
                 raise
             raise ProviderError(
                 f"UpdateDatasetEntries failed at byte {offset}: {error_code(exc)}: {_message(exc)}"
             ) from exc
     position = DONE if chunk.at_end else str(chunk.next_offset)
-    rek.tag_resource(ResourceArn=dataset.arn, Tags={TAG_ENTRIES_PROGRESS: f"{spec.fingerprint}:{position}"})
+    rek.tag_resource(ResourceArn=arn, Tags={**tags, TAG_ENTRIES_PROGRESS: f"{spec.fingerprint}:{position}"})
     runtime.log.info(
         "applied entries chunk",
         step="entries",
-        dataset_arn=dataset.arn,
+        dataset_arn=arn,
         offset=offset,
         next_offset=chunk.next_offset,
         lines=chunk.line_count,
         bytes=len(chunk.body),
     )
-    return bool(chunk.body)
+    return chunk
+
+
+def _user_tag_changes(spec: DatasetSpec, tags: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """(tags to set, keys to remove) to bring the user tags in ``tags`` to the declared ones."""
+    current = {k: v for k, v in tags.items() if not k.startswith(RESERVED_TAG_PREFIX)}
+    return {k: v for k, v in spec.tags.items() if current.get(k) != v}, sorted(set(current) - set(spec.tags))
 
 
 def _sync_user_tags(spec: DatasetSpec, dataset: service.Dataset, runtime: Runtime) -> None:
-    current = {k: v for k, v in dataset.tags.items() if not k.startswith(RESERVED_TAG_PREFIX)}
-    stale = sorted(set(current) - set(spec.tags))
-    changed = {k: v for k, v in spec.tags.items() if current.get(k) != v}
+    tagged, stale = _user_tag_changes(spec, dataset.tags)
     rek = runtime.clients.rekognition
-    if changed:
-        rek.tag_resource(ResourceArn=dataset.arn, Tags=changed)
+    if tagged:
+        rek.tag_resource(ResourceArn=dataset.arn, Tags=tagged)
     if stale:
         rek.untag_resource(ResourceArn=dataset.arn, TagKeys=stale)
-    if changed or stale:
-        runtime.log.info("updated tags", step="tags", dataset_arn=dataset.arn, tagged=sorted(changed), untagged=stale)
+    if tagged or stale:
+        runtime.log.info("updated tags", step="tags", dataset_arn=dataset.arn, tagged=sorted(tagged), untagged=stale)
 
 
 def _attributes(spec: DatasetSpec, dataset: service.Dataset) -> dict[str, str]:
@@ -261,35 +340,47 @@ def _old_slot(request: Request) -> tuple[str, str] | None:
     return old.slot if old else None
 
 
-def _prepare_update(request: Request, spec: DatasetSpec, runtime: Runtime) -> None:
-    """Choose upsert over rebuild for an entries source that only adds or changes entries: retag it in place.
-
-    Everything else whose fingerprint changed is rebuilt by ``_step`` (delete, then create).
+def _replace_content(
+    request: Request, spec: DatasetSpec, old: DatasetSpec, arn: str, runtime: Runtime
+) -> Outcome | None:
+    """A changed source for the dataset ``arn``: upsert an entries source that only adds or changes entries,
+    otherwise delete to rebuild. One tag read proves the dataset ours and holding ``old``'s content; None
+    leaves anything else (gone, mid-change, busy) to the full step.
     """
-    old = _old_spec(request)
-    if old is None or old.slot != spec.slot or old.fingerprint == spec.fingerprint:
-        return
-    if not _upsert_allowed(old, spec):
-        return
     rek = runtime.clients.rekognition
-    slot = service.find_slot(rek, spec.project_arn, spec.project_name, spec.dataset_type)
-    dataset = service.read_dataset(rek, slot.dataset_arn) if slot.dataset_arn else None
-    if dataset is None or not _is_ours(request, dataset.tags) or dataset.status in service.FAILED:
-        return
-    if dataset.status == "DELETE_IN_PROGRESS" or dataset.tags.get(TAG_FINGERPRINT) != old.fingerprint:
-        return
-    from dataset_provider import entries  # only entries sources need it: kept out of the cold start
+    tags = service.read_tags(rek, arn)
+    if tags is None:
+        return None
+    _check_ours(request, spec, arn, tags)
+    if tags.get(TAG_FINGERPRINT) != old.fingerprint:
+        return None
+    if _upsert_allowed(old, spec) and tags.get(TAG_ENTRIES_PROGRESS) == f"{old.fingerprint}:{DONE}":
+        from dataset_provider import entries  # only entries sources need it: kept out of the cold start
 
-    old_refs = entries.source_refs(runtime.clients.s3, old.source)
-    new_refs = entries.source_refs(runtime.clients.s3, spec.source)
-    if old_refs is None or new_refs is None or not old_refs <= new_refs:
-        runtime.log.info("entries dropped or unreadable: rebuilding", step="decide", dataset_arn=dataset.arn)
-        return
-    rek.tag_resource(
-        ResourceArn=dataset.arn,
-        Tags={TAG_FINGERPRINT: spec.fingerprint, TAG_ENTRIES_PROGRESS: f"{spec.fingerprint}:0"},
-    )
-    runtime.log.info("entries changed: upserting in place", step="decide-upsert", dataset_arn=dataset.arn)
+        old_refs = entries.source_refs(runtime.clients.s3, old.source)
+        new_refs = entries.source_refs(runtime.clients.s3, spec.source)
+        if old_refs is not None and new_refs is not None and old_refs <= new_refs:
+            return _upsert(request, spec, arn, tags, runtime)
+        runtime.log.info("entries dropped or unreadable: rebuilding", step="decide", dataset_arn=arn)
+    if not _delete(runtime, arn):
+        return None
+    runtime.log.info("source changed: deleting to rebuild", step="rebuild-delete", dataset_arn=arn)
+    return Outcome(complete=False, physical_id=arn, step=STEP_REBUILDING)
+
+
+def _upsert(request: Request, spec: DatasetSpec, arn: str, tags: dict[str, str], runtime: Runtime) -> Outcome:
+    """Send the new entries over the old ones in place; the fingerprint and user tags go with the progress."""
+    runtime.log.info("entries changed: upserting in place", step="decide-upsert", dataset_arn=arn)
+    tagged, stale = _user_tag_changes(spec, tags)
+    new_tags = {**tagged, TAG_FINGERPRINT: spec.fingerprint}
+    chunk = _send_chunk(spec, arn, 0, runtime, new_tags)
+    if chunk is None:  # busy: record the new source and let the polls send it
+        new_tags[TAG_ENTRIES_PROGRESS] = f"{spec.fingerprint}:0"
+        runtime.clients.rekognition.tag_resource(ResourceArn=arn, Tags=new_tags)
+    if stale:
+        runtime.clients.rekognition.untag_resource(ResourceArn=arn, TagKeys=stale)
+    last = chunk is not None and chunk.at_end
+    return Outcome(complete=False, physical_id=arn, step=STEP_UPSERTED if last else None)
 
 
 def _upsert_allowed(old: DatasetSpec, new: DatasetSpec) -> bool:
@@ -299,6 +390,28 @@ def _upsert_allowed(old: DatasetSpec, new: DatasetSpec) -> bool:
         and not new.distributed
         and old.reset_on_training_fingerprint == new.reset_on_training_fingerprint
     )
+
+
+# ----------------------------------------------------------------------------------------------- rebuild
+def _poll_rebuild(request: Request, spec: DatasetSpec, old_arn: str, runtime: Runtime) -> Outcome:
+    """After on_event deleted ``old_arn`` (proven ours): one DescribeProjects a poll until the slot settles.
+
+    The slot empties, a poll creates the new dataset, and only once that has settled are its status, stats and
+    tags read (the tags prove it is the one this request created).
+    """
+    rek = runtime.clients.rekognition
+    slot = service.find_slot(rek, spec.project_arn, spec.project_name, spec.dataset_type)
+    if not slot.project_exists:
+        raise ProviderError(f"Project {spec.project_arn} does not exist.")
+    if slot.dataset_arn is None:
+        return _create(request, spec, runtime)
+    if slot.dataset_arn == old_arn and slot.status != "DELETE_IN_PROGRESS":
+        return _step(request, spec, runtime)  # not being deleted after all: the full step decides
+    if slot.status in service.IN_PROGRESS:
+        runtime.log.info("waiting for the slot", step="wait", dataset_arn=slot.dataset_arn, status=slot.status)
+        return WAITING
+    dataset = service.read_dataset(rek, slot.dataset_arn)
+    return _settled(request, spec, dataset, runtime) if dataset else WAITING
 
 
 # ----------------------------------------------------------------------------------------------- delete
@@ -333,22 +446,39 @@ def _delete_target(request: Request, runtime: Runtime) -> str | None:
     return slot.dataset_arn
 
 
-def _delete_step(request: Request, runtime: Runtime, *, first: bool) -> Outcome:
+def _delete_start(request: Request, runtime: Runtime) -> Outcome:
+    """on_event Delete: prove the dataset ours from its tags, then delete it (busy: a poll deletes it)."""
+    arn = _delete_target(request, runtime)
+    tags = service.read_tags(runtime.clients.rekognition, arn) if arn else None
+    if arn is None or tags is None:
+        runtime.log.info("nothing to delete", step="delete-noop", physical_id=request.physical_id)
+        return Outcome(complete=True, physical_id=request.physical_id)
+    if not _is_ours(request, tags):
+        runtime.log.warning("dataset not created by this resource: left alone", step="delete-not-ours", dataset_arn=arn)
+        return Outcome(complete=True, physical_id=request.physical_id)
+    if not _delete(runtime, arn):
+        runtime.log.info("busy: deleting once it settles", step="delete-wait", dataset_arn=arn)
+    return Outcome(complete=False, physical_id=request.physical_id)
+
+
+def _delete_poll(request: Request, runtime: Runtime) -> Outcome:
+    """is_complete Delete: wait while the dataset exists; tags are read only to delete a settled one."""
     done = Outcome(complete=True, physical_id=request.physical_id)
     waiting = Outcome(complete=False, physical_id=request.physical_id)
     arn = _delete_target(request, runtime)
-    dataset = service.read_dataset(runtime.clients.rekognition, arn) if arn else None
+    dataset = service.describe(runtime.clients.rekognition, arn, {}) if arn else None
     if dataset is None:
-        if first:
-            runtime.log.info("nothing to delete", step="delete-noop", physical_id=request.physical_id)
         return done
     log = runtime.log.bind(dataset_arn=dataset.arn, status=dataset.status)
-    if not _is_ours(request, dataset.tags):
+    if dataset.status in service.IN_PROGRESS:
+        log.info("waiting for the dataset", step="delete-wait")
+        return waiting
+    read = service.with_tags(runtime.clients.rekognition, dataset)
+    if read is None:
+        return done
+    if not _is_ours(request, read.tags):
         log.warning("dataset not created by this resource: left alone", step="delete-not-ours")
         return done
-    if dataset.status in service.IN_PROGRESS:
-        log.info("waiting before deleting", step="delete-wait")
-        return waiting
     _delete(runtime, dataset.arn)
     return waiting
 
