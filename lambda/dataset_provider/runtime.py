@@ -27,6 +27,8 @@ class Outcome(NamedTuple):
     complete: bool
     physical_id: str | None = None
     data: Mapping[str, str] = {}  # read-only: the shared default is never mutated
+    #: on_event only: the step taken on the dataset ``physical_id`` names, handed to is_complete (``STEP_KEY``)
+    step: str | None = None
 
 
 class Runtime(NamedTuple):
