@@ -85,7 +85,10 @@ def poll(request: Request, runtime: Runtime) -> Outcome:
 
 
 def _first_step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
-    """Act on what the event says without reading first where an error would tell us more cheaply."""
+    """on_event's step. A Create (or a move to another slot) tries CreateDataset at once: an occupied slot
+    refuses it, and only then is the slot read. A changed source in the same slot replaces the content of the
+    dataset the physical id names. Anything else takes the full step.
+    """
     old = _old_spec(request) if request.request_type == "Update" else None
     if old is not None and old.slot == spec.slot:
         arn = _physical_arn(request, spec)
