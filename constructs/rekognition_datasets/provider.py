@@ -55,8 +55,10 @@ _LISTED_PROJECTS_REASON = (
     "datasets of each declared project (project/<name>/dataset/*)."
 )
 
-#: The provider of each stack (the construct tree holds the same; this saves a lookup per dataset).
+#: The provider of each stack, and the stack of each scope asked about (the construct tree holds the same; these
+#: save the jsii lookups per dataset).
 _PROVIDERS: weakref.WeakKeyDictionary[cdk.Stack, DatasetProvider] = weakref.WeakKeyDictionary()
+_STACKS: weakref.WeakKeyDictionary[IConstruct, cdk.Stack] = weakref.WeakKeyDictionary()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,7 +126,6 @@ class DatasetProvider(Construct):
         self.settings = settings
         self._stack = stack
         self._statement_keys: set[str] = set()
-        self._project_keys: dict[int, tuple[IProject, str]] = {}
         self._projects: set[str] = set()
         #: The statements that list projects this stack does not name by pattern (one per action group).
         self._listed: tuple[iam.PolicyStatement, iam.PolicyStatement] | None = None
@@ -216,14 +217,14 @@ class DatasetProvider(Construct):
                     raise ValidationError(self, f"wildcard resource {resource} needs a reason")
                 nag.acknowledge(self, finding, reason)
 
-    def project_key(self, project: IProject) -> str:
-        """A stable identity for a project (its resolved ARN), for dedup and wiring checks; computed once."""
-        known = self._project_keys.get(id(project))
-        if known is not None:
-            return known[1]
-        key = json.dumps(self._stack.resolve(project.project_arn), sort_keys=True)
-        self._project_keys[id(project)] = (project, key)  # holding the project keeps its id unique
-        return key
+    @staticmethod
+    def project_key(project: IProject) -> str:
+        """A project's identity for dedup and wiring checks: its ARN string.
+
+        Equal literals are the same project, and so are equal token strings (one project's ``project_arn``,
+        however often it is read or imported again); no jsii round trip per dataset.
+        """
+        return project.project_arn
 
     def _acknowledge_framework(self) -> None:
         """Acknowledge what the CDK Provider framework and the functions' logging cause, with reasons."""
@@ -359,7 +360,7 @@ class DatasetProvider(Construct):
     @staticmethod
     def of(scope: IConstruct) -> DatasetProvider:
         """The stack's provider, created with context/default settings on first use."""
-        stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack.of(scope)
+        stack = _stack_of(scope)
         known = _PROVIDERS.get(stack)
         if known is not None:
             return known
@@ -367,6 +368,15 @@ class DatasetProvider(Construct):
         if isinstance(existing, DatasetProvider):
             return existing
         return DatasetProvider(stack, _settings_from_context(scope))
+
+
+def _stack_of(scope: IConstruct) -> cdk.Stack:
+    if isinstance(scope, cdk.Stack):
+        return scope
+    stack = _STACKS.get(scope)
+    if stack is None:
+        stack = _STACKS[scope] = cdk.Stack.of(scope)
+    return stack
 
 
 def _generated_name_prefix(stack: cdk.Stack) -> str | None:
