@@ -1,4 +1,8 @@
-"""Typed, validated resource properties (CloudFormation sends every leaf as a string)."""
+"""Typed, validated resource properties (CloudFormation sends every leaf as a string).
+
+The distribution's properties are parsed beside its reconciler (``resources.distribution``, imported on first
+use), so a dataset's cold start does not compile them.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,6 @@ DATASET_KEYS = frozenset(
         "Distributed",
     }
 )
-DISTRIBUTION_KEYS = frozenset({"TrainingDatasetArn", "TestingDatasetArn", "TrainingFingerprint"})
 SOURCE_KEYS = {
     "empty": frozenset({"Type"}),
     "manifest": frozenset({"Type", "Bucket", "Key", "Version"}),
@@ -93,21 +96,15 @@ class DatasetSpec(NamedTuple):
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-class DistributionSpec(NamedTuple):
-    """``Custom::RekognitionDatasetDistribution`` properties."""
-
-    training_arn: str
-    testing_arn: str
-    training_fingerprint: str | None = None
-
-
-def _check_keys(props: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
+def check_keys(props: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
+    """Refuse the first key of ``props`` that is neither ``allowed`` nor added by CloudFormation/CDK."""
     unknown = sorted(str(k) for k in props if k not in allowed and k not in FRAMEWORK_KEYS)
     if unknown:
         raise ProviderError(f"Unknown {where} property {unknown[0]!r:.80}; allowed: {', '.join(sorted(allowed))}.")
 
 
-def _string(props: Mapping[str, Any], key: str, *, required: bool, max_len: int = 2048) -> str | None:
+def string_property(props: Mapping[str, Any], key: str, *, required: bool, max_len: int = 2048) -> str | None:
+    """``props[key]``: a non-empty string of at most ``max_len`` characters (None when absent and not required)."""
     value = props.get(key)
     if value is None and not required:
         return None
@@ -149,25 +146,25 @@ def parse_source(value: object) -> SourceSpec:
     kind = value.get("Type")
     if kind not in SOURCE_KEYS:
         raise ProviderError(f"Source.Type must be one of {', '.join(SOURCE_TYPES)}, got {kind!r:.60}.")
-    _check_keys(value, SOURCE_KEYS[kind], "Source")
+    check_keys(value, SOURCE_KEYS[kind], "Source")
     if kind == "empty":
         return SourceSpec()
     if kind == "dataset":
-        arn = _string(value, "DatasetArn", required=True)
+        arn = string_property(value, "DatasetArn", required=True)
         if parse_dataset_arn(str(arn)) is None:
             raise ProviderError(f"Source.DatasetArn must be a Rekognition dataset ARN, got {arn!r:.120}.")
         return SourceSpec(type="dataset", dataset_arn=arn)
-    bucket = _string(value, "Bucket", required=True, max_len=255)
+    bucket = string_property(value, "Bucket", required=True, max_len=255)
     if not S3_BUCKET.match(str(bucket)):
         raise ProviderError(f"Source.Bucket must be an S3 bucket name, got {bucket!r:.80}.")
-    image_bucket = _string(value, "ImageBucket", required=False, max_len=255)
+    image_bucket = string_property(value, "ImageBucket", required=False, max_len=255)
     if image_bucket is not None and not S3_BUCKET.match(image_bucket):
         raise ProviderError(f"Source.ImageBucket must be an S3 bucket name, got {image_bucket!r:.80}.")
     return SourceSpec(
         type=str(kind),
         bucket=bucket,
-        key=_string(value, "Key", required=True, max_len=1024),
-        version=_string(value, "Version", required=False, max_len=1024),
+        key=string_property(value, "Key", required=True, max_len=1024),
+        version=string_property(value, "Version", required=False, max_len=1024),
         image_bucket=image_bucket,
     )
 
@@ -191,8 +188,8 @@ def _flag(props: Mapping[str, Any], key: str) -> bool:
 
 def parse_dataset(props: Mapping[str, Any]) -> DatasetSpec:
     """Validate ``Custom::RekognitionDataset`` properties; raise one short ``ProviderError`` on the first problem."""
-    _check_keys(props, DATASET_KEYS, "dataset")
-    project_arn = str(_string(props, "ProjectArn", required=True))
+    check_keys(props, DATASET_KEYS, "dataset")
+    project_arn = str(string_property(props, "ProjectArn", required=True))
     if project_name(project_arn) is None:
         raise ProviderError(f"ProjectArn must be a Rekognition project ARN, got {project_arn!r:.120}.")
     dataset_type = props.get("DatasetType")
@@ -202,25 +199,9 @@ def parse_dataset(props: Mapping[str, Any]) -> DatasetSpec:
         project_arn=project_arn,
         dataset_type=str(dataset_type),
         source=parse_source(props.get("Source")),
-        source_fingerprint=_string(props, "SourceFingerprint", required=False, max_len=256),
+        source_fingerprint=string_property(props, "SourceFingerprint", required=False, max_len=256),
         tags=parse_tags(props.get("Tags")),
         max_error_entries=_non_negative_int(props, "MaxErrorEntries"),
-        reset_on_training_fingerprint=_string(props, "ResetOnTrainingFingerprint", required=False, max_len=256),
+        reset_on_training_fingerprint=string_property(props, "ResetOnTrainingFingerprint", required=False, max_len=256),
         distributed=_flag(props, "Distributed"),
-    )
-
-
-def parse_distribution(props: Mapping[str, Any]) -> DistributionSpec:
-    """Validate ``Custom::RekognitionDatasetDistribution`` properties."""
-    _check_keys(props, DISTRIBUTION_KEYS, "distribution")
-    arns = []
-    for key in ("TrainingDatasetArn", "TestingDatasetArn"):
-        arn = str(_string(props, key, required=True))
-        if parse_dataset_arn(arn) is None:
-            raise ProviderError(f"{key} must be a Rekognition dataset ARN, got {arn!r:.120}.")
-        arns.append(arn)
-    return DistributionSpec(
-        training_arn=arns[0],
-        testing_arn=arns[1],
-        training_fingerprint=_string(props, "TrainingFingerprint", required=False, max_len=256),
     )

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dataset_provider.errors import MAX_REASON_CHARS, ProviderError
-from dataset_provider.properties import parse_dataset, parse_distribution
+from dataset_provider.properties import parse_dataset
 from dataset_provider.provider import is_complete, on_event
+from dataset_provider.resources.distribution import parse_distribution
 from dataset_provider.schema import DATASET_RESOURCE_TYPE, DISTRIBUTION_RESOURCE_TYPE
 
 from .cfn import SERVICE_TOKEN, STACK_ID

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
 from dataset_provider import service
 from dataset_provider.arns import parse_dataset_arn
 from dataset_provider.errors import ProviderError
-from dataset_provider.properties import DistributionSpec, parse_distribution
+from dataset_provider.properties import check_keys, string_property
 from dataset_provider.retry import error_code, is_transient
 from dataset_provider.runtime import Outcome
 from dataset_provider.schema import (
@@ -21,8 +21,36 @@ from dataset_provider.schema import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from dataset_provider.events import Request
     from dataset_provider.runtime import Runtime
+
+DISTRIBUTION_KEYS = frozenset({"TrainingDatasetArn", "TestingDatasetArn", "TrainingFingerprint"})
+
+
+class DistributionSpec(NamedTuple):
+    """``Custom::RekognitionDatasetDistribution`` properties."""
+
+    training_arn: str
+    testing_arn: str
+    training_fingerprint: str | None = None
+
+
+def parse_distribution(props: Mapping[str, Any]) -> DistributionSpec:
+    """Validate ``Custom::RekognitionDatasetDistribution`` properties."""
+    check_keys(props, DISTRIBUTION_KEYS, "distribution")
+    arns = []
+    for key in ("TrainingDatasetArn", "TestingDatasetArn"):
+        arn = str(string_property(props, key, required=True))
+        if parse_dataset_arn(arn) is None:
+            raise ProviderError(f"{key} must be a Rekognition dataset ARN, got {arn!r:.120}.")
+        arns.append(arn)
+    return DistributionSpec(
+        training_arn=arns[0],
+        testing_arn=arns[1],
+        training_fingerprint=string_property(props, "TrainingFingerprint", required=False, max_len=256),
+    )
 
 
 def physical_id(spec: DistributionSpec) -> str:
