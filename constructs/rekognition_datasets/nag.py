@@ -2,19 +2,16 @@
 
 cdk-nag reports one finding per wildcard resource, named after the resource flattened the way its
 ``flattenCfnReference`` does (``Fn::GetAtt`` -> ``<Logical.Attr>``, ``Ref`` -> ``<Logical>``, joins
-concatenated). ``wildcard_finding`` computes that name so the library can acknowledge exactly the findings it
+concatenated). ``resource_finding`` computes that name so the library can acknowledge exactly the findings it
 causes, and nothing else.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aws_cdk as cdk
-
-if TYPE_CHECKING:
-    from constructs import IConstruct
 
 _PACK = "AwsSolutions"
 
@@ -38,11 +35,11 @@ def _flatten(node: Any) -> str:
     return json.dumps(node, separators=(",", ":"))
 
 
-def resource_finding(scope: IConstruct, resource: str) -> str:
-    """The IAM5 finding id for a wildcard ``resource`` (a string that may hold tokens)."""
-    return f"{_PACK}-IAM5[Resource::{_flatten(cdk.Stack.of(scope).resolve(resource))}]"
+def resource_finding(resolved: Any) -> str:
+    """The IAM5 finding id for a wildcard resource, given in its resolved form (``Stack.resolve``)."""
+    return f"{_PACK}-IAM5[Resource::{_flatten(resolved)}]"
 
 
-def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
-    """Acknowledge ``finding`` (e.g. ``AwsSolutions-SF1``) on ``scope`` and its children."""
-    cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=f"{_PACK}::{finding}", reason=reason))
+def acknowledge(validations: cdk.Validations, finding: str, reason: str) -> None:
+    """Acknowledge ``finding`` (e.g. ``AwsSolutions-SF1``) where ``validations`` (``Validations.of(scope)``) applies."""
+    validations.acknowledge(cdk.Acknowledgment(id=f"{_PACK}::{finding}", reason=reason))

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import re
 import weakref
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -125,6 +125,7 @@ class DatasetProvider(Construct):
             raise ValidationError(self, "; ".join(problems))
         self.settings = settings
         self._stack = stack
+        self._validations = cdk.Validations.of(self)
         self._statement_keys: set[str] = set()
         self._projects: set[str] = set()
         #: The statements that list projects this stack does not name by pattern (one per action group).
@@ -202,20 +203,22 @@ class DatasetProvider(Construct):
 
         ``wildcard_reason`` is required when a resource holds ``*``: it becomes the cdk-nag acknowledgement.
         """
-        key = json.dumps([sorted(actions), self._stack.resolve(list(resources))], sort_keys=True)
+        resolved = self._stack.resolve(list(resources))
+        key = json.dumps([sorted(actions), resolved], sort_keys=True)
         if key in self._statement_keys:
             return
         self._statement_keys.add(key)
         self.role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=list(resources)))
-        self._acknowledge_wildcards(resources, wildcard_reason)
+        self._acknowledge_wildcards(resources, resolved, wildcard_reason)
 
-    def _acknowledge_wildcards(self, resources: Sequence[str], reason: str | None) -> None:
-        for resource in resources:
-            finding = nag.resource_finding(self, resource)
+    def _acknowledge_wildcards(self, resources: Sequence[str], resolved: list[Any], reason: str | None) -> None:
+        """Acknowledge the IAM5 finding of each wildcard among ``resources`` (``resolved``: their resolved forms)."""
+        for resource, value in zip(resources, resolved, strict=True):
+            finding = nag.resource_finding(value)
             if "*" in finding.split("::", 1)[1]:
                 if reason is None:
                     raise ValidationError(self, f"wildcard resource {resource} needs a reason")
-                nag.acknowledge(self, finding, reason)
+                nag.acknowledge(self._validations, finding, reason)
 
     @staticmethod
     def project_key(project: IProject) -> str:
@@ -229,7 +232,7 @@ class DatasetProvider(Construct):
     def _acknowledge_framework(self) -> None:
         """Acknowledge what the CDK Provider framework and the functions' logging cause, with reasons."""
         nag.acknowledge(
-            self,
+            self._validations,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
             "The CDK Provider framework's own functions use the AWS managed basic execution role for their logs; "
             "the library cannot pass them a narrower role without a circular dependency.",
@@ -239,21 +242,22 @@ class DatasetProvider(Construct):
             for child in self.framework.node.children
             if isinstance(child, lambda_.Function) and child.node.id in ("framework-isComplete", "framework-onTimeout")
         ]
-        for function in (self.on_event_function, self.is_complete_function, *framework_functions):
+        functions = (self.on_event_function, self.is_complete_function, *framework_functions)
+        for resolved in self._stack.resolve([f"{function.function_arn}:*" for function in functions]):
             nag.acknowledge(
-                self,
-                nag.resource_finding(self, f"{function.function_arn}:*"),
+                self._validations,
+                nag.resource_finding(resolved),
                 "The provider framework and its waiter state machine may invoke any version or alias of the "
                 "provider's own functions (CDK's grantInvoke adds the ':*' form).",
             )
         nag.acknowledge(
-            self,
+            self._validations,
             "AwsSolutions-SF1",
             "The provider's waiter state machine is the CDK framework's; it only polls is_complete, whose own "
             "logs hold every step, so logging ALL events would only duplicate them (and the ResponseURL).",
         )
         nag.acknowledge(
-            self,
+            self._validations,
             "AwsSolutions-SF2",
             "X-Ray tracing of the CDK framework's waiter state machine adds cost and no insight: each step is one "
             "Lambda invocation already logged.",
@@ -285,7 +289,7 @@ class DatasetProvider(Construct):
         else:
             self._listed[0].add_resources(*create)
             self._listed[1].add_resources(*datasets)
-        self._acknowledge_wildcards(datasets, _LISTED_PROJECTS_REASON)
+        self._acknowledge_wildcards(datasets, self._stack.resolve(datasets), _LISTED_PROJECTS_REASON)
 
     def _covers_by_pattern(self, project: IProject) -> bool:
         from rekognition_datasets.project import Project
