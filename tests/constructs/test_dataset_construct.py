@@ -57,6 +57,27 @@ def test_tags_from_props_and_cdk_tags() -> None:
     assert properties["Tags"] == {"env": "test", "team": "vision"}
 
 
+def test_tags_of_reaches_a_dataset_declared_without_tags() -> None:
+    stack = new_stack()
+    project = Project(stack, "P")
+    tagged = Dataset(stack, "Train", project=project)
+    Dataset(stack, "Test", project=project, dataset_type=DatasetType.TEST)
+    cdk.Tags.of(tagged).add("env", "test")
+    by_type = {
+        p["DatasetType"]: p for p in resource_properties(Template.from_stack(stack), "Custom::RekognitionDataset")
+    }
+    assert by_type["TRAIN"]["Tags"] == {"env": "test"}
+    assert "Tags" not in by_type["TEST"]
+
+
+def test_tags_set_on_the_tag_manager_are_rendered() -> None:
+    stack = new_stack()
+    dataset = Dataset(stack, "Train", project=Project(stack, "P"))
+    dataset.tags.set_tag("owner", "vision")
+    (properties,) = resource_properties(Template.from_stack(stack), "Custom::RekognitionDataset")
+    assert properties["Tags"] == {"owner": "vision"}
+
+
 @pytest.mark.parametrize(
     ("project_policy", "dataset_policy", "expected"),
     [
