@@ -167,7 +167,8 @@ class Project(_ProjectBase):
     """A Rekognition Custom Labels project (``AWS::Rekognition::Project``, child ``"Resource"``).
 
     :param project_name: the project name. Default: a name generated from the construct path, unique per
-        stack and path, and stable across deploys.
+        stack and path, and stable across deploys. Generated names start with ``<StackName>-``, so the dataset
+        provider's role covers all of them with one pattern; other names are listed in its policy one by one.
     :param tags: tags for the project. Default: none (``Tags.of(...)`` also applies).
     :param removal_policy: what ``cdk destroy`` or removal does. Default: ``RemovalPolicy.DESTROY``, so that
         ``cdk destroy`` leaves nothing behind; datasets default to DESTROY too because a retained dataset makes

@@ -266,9 +266,9 @@ class DatasetProvider(Construct):
     def register_project(self, project: IProject) -> None:
         """Let the handler manage datasets in ``project`` (once per project).
 
-        Projects of this stack whose name starts with the stack's generated-name prefix share two pattern
-        statements; any other project (imported, or named by the user) is listed in two shared statements.
-        So the role gets at most four Rekognition dataset statements, whatever the number of projects.
+        Declared projects whose name starts with the stack's generated-name prefix share two pattern
+        statements, whatever their number; any other project (imported, or named otherwise by the user) is
+        listed in two shared statements, which grow by one ARN each per such project.
         """
         key = self.project_key(project)
         if key in self._projects:
@@ -384,10 +384,10 @@ def _stack_of(scope: IConstruct) -> cdk.Stack:
 
 
 def _generated_name_prefix(stack: cdk.Stack) -> str | None:
-    """What the names ``Names.unique_resource_name`` gives this stack's constructs start with (``None``: unknown).
+    """The prefix of the names ``Names.unique_resource_name`` gives this stack's constructs (``None``: unknown).
 
-    Its first part is the stack name without the characters it removes; a name that does not start with this
-    prefix (a user's name, or one shortened in the middle) is listed explicitly instead.
+    Those names start with the stack name reduced to its letters and digits, then ``-``. A project whose name
+    does not start with the prefix (a user's name, or a generated one shortened in the middle) is listed instead.
     """
     name = stack.stack_name
     if cdk.Token.is_unresolved(name):
