@@ -23,4 +23,7 @@ def test_lifecycles_count_the_calls_of_each_phase_and_source(emulator: Emulator)
     for result in results:
         assert result.polls >= 1
         minimum, _ = b2_calls.MINIMUM[(result.phase, result.source)]
-        assert all(result.calls[operation] >= count for operation, count in minimum.items())
+        # every change the minimum names was made; status reads may be DescribeProjects instead of DescribeDataset
+        changes = {operation: count for operation, count in minimum.items() if not operation.startswith("Describe")}
+        assert all(result.calls[operation] >= count for operation, count in changes.items())
+        assert result.total >= sum(minimum.values())
