@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 
 from dataset_provider.errors import ProviderError
 
@@ -17,8 +16,7 @@ CREATE_FAILED_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
 STEP_KEY = "DatasetProviderStep"
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """The parts of a CloudFormation event the reconcilers use (ResponseURL deliberately left out)."""
 
     request_type: RequestType

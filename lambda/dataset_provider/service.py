@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NamedTuple
 
 from botocore.exceptions import ClientError
 
-from dataset_provider.errors import ProviderError
 from dataset_provider.retry import error_code
 
 if TYPE_CHECKING:
@@ -17,11 +14,9 @@ if TYPE_CHECKING:
 IN_PROGRESS = frozenset({"CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS"})
 FAILED = frozenset({"CREATE_FAILED", "UPDATE_FAILED"})
 COMPLETE = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE"})
-MAX_ERROR_SAMPLES = 5
 
 
-@dataclass(frozen=True)
-class Dataset:
+class Dataset(NamedTuple):
     """A dataset as DescribeDataset + ListTagsForResource show it."""
 
     arn: str
@@ -31,8 +26,7 @@ class Dataset:
     tags: dict[str, str]
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
     """What DescribeProjects says about one (project, type) slot: the dataset in it and its status."""
 
     project_exists: bool
@@ -89,50 +83,10 @@ def read_tags(rek: RekognitionClient, arn: str) -> dict[str, str] | None:
 def with_tags(rek: RekognitionClient, dataset: Dataset) -> Dataset | None:
     """``dataset`` with the tags the service holds; None when it no longer exists."""
     tags = read_tags(rek, dataset.arn)
-    return None if tags is None else replace(dataset, tags=tags)
+    return None if tags is None else dataset._replace(tags=tags)
 
 
 def read_dataset(rek: RekognitionClient, arn: str) -> Dataset | None:
     """DescribeDataset + tags, or None when the dataset does not exist (any more)."""
     dataset = describe(rek, arn, {})
     return None if dataset is None else with_tags(rek, dataset)
-
-
-def _error_codes(node: Any, found: list[str]) -> None:
-    if isinstance(node, dict):
-        for error in node.get("cl-errors", []) if isinstance(node.get("cl-errors"), list) else []:
-            if isinstance(error, dict) and error.get("code"):
-                found.append(str(error["code"]))
-        for key, value in node.items():
-            if key != "cl-errors":
-                _error_codes(value, found)
-
-
-def entry_error_samples(rek: RekognitionClient, arn: str) -> list[str]:
-    """The first few per-entry error codes, as ``CODE (image name)``; [] when the dataset is not readable."""
-    try:
-        entries = rek.list_dataset_entries(DatasetArn=arn, HasErrors=True, MaxResults=MAX_ERROR_SAMPLES)
-    except ClientError:
-        return []
-    samples: list[str] = []
-    for line in entries.get("DatasetEntries", []):
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        codes: list[str] = []
-        _error_codes(entry, codes)
-        name = str(entry.get("source-ref", "")).rsplit("/", 1)[-1][:60] if isinstance(entry, dict) else ""
-        samples.extend(f"{code} ({name})" if name else code for code in dict.fromkeys(codes))
-    return samples[:MAX_ERROR_SAMPLES]
-
-
-def failure(rek: RekognitionClient, dataset: Dataset, what: str) -> ProviderError:
-    """A short terminal error: the service's StatusMessage plus a sample of entry error codes."""
-    message = f"Dataset {dataset.arn} {what}"
-    if dataset.status_message:
-        message += f": {dataset.status_message[:400]}"
-    samples = entry_error_samples(rek, dataset.arn)
-    if samples:
-        message += ". Entry errors: " + ", ".join(samples)
-    return ProviderError(message)

@@ -11,7 +11,6 @@ or sent its last entries chunk) travels to is_complete as ``STEP_KEY`` instead o
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -39,6 +38,8 @@ from dataset_provider.schema import (
 )
 
 if TYPE_CHECKING:
+    from mypy_boto3_rekognition import RekognitionClient
+
     from dataset_provider.entries import Chunk
     from dataset_provider.events import Request
     from dataset_provider.runtime import Runtime
@@ -142,13 +143,13 @@ def _proven_state(
         return None
     tags = {**spec.tags, **_identity_tags(request, spec)}
     if spec.source.type != "entries" or (request.step == STEP_CREATED and dataset.status == "CREATE_COMPLETE"):
-        return replace(dataset, tags=tags)
+        return dataset._replace(tags=tags)
     if request.step == STEP_CREATED:
         from dataset_provider import entries  # only entries sources need it: kept out of the cold start
 
         if not entries.fits_one_chunk(runtime.clients.s3, spec.source, runtime.chunk_bytes):
             return None
-    return replace(dataset, tags={**tags, TAG_ENTRIES_PROGRESS: f"{spec.fingerprint}:{DONE}"})
+    return dataset._replace(tags={**tags, TAG_ENTRIES_PROGRESS: f"{spec.fingerprint}:{DONE}"})
 
 
 # ----------------------------------------------------------------------------------------------- create/update
@@ -233,15 +234,13 @@ def _settled(request: Request, spec: DatasetSpec, dataset: service.Dataset, runt
         return waiting
     if dataset.status in service.FAILED:
         log.error("dataset failed", step="failed", status_message=dataset.status_message[:300])
-        raise service.failure(rek, dataset, dataset.status)
+        raise _failure(rek, dataset, dataset.status)
     if spec.source.type == "entries" and _apply_next_chunk(spec, dataset, runtime):
         return waiting
     errors = dataset.stats.get("ErrorEntries", 0)
     if spec.max_error_entries is not None and errors > spec.max_error_entries:
         log.error("too many entries with errors", step="failed", error_entries=errors)
-        raise service.failure(
-            rek, dataset, f"has {errors} entries with errors (MaxErrorEntries {spec.max_error_entries})"
-        )
+        raise _failure(rek, dataset, f"has {errors} entries with errors (MaxErrorEntries {spec.max_error_entries})")
     _sync_user_tags(spec, dataset, runtime)
     log.info("dataset is up to date", step="complete")
     return Outcome(complete=True, physical_id=dataset.arn, data=_attributes(spec, dataset))
@@ -324,6 +323,12 @@ def _attributes(spec: DatasetSpec, dataset: service.Dataset) -> dict[str, str]:
         ATTR_ERROR_ENTRIES: str(stats.get("ErrorEntries", 0)),
         ATTR_SOURCE_FINGERPRINT: spec.fingerprint,
     }
+
+
+def _failure(rek: RekognitionClient, dataset: service.Dataset, what: str) -> ProviderError:
+    from dataset_provider import failures  # only a failure needs it: kept out of the cold start
+
+    return failures.failure(rek, dataset, what)
 
 
 def _message(exc: ClientError) -> str:

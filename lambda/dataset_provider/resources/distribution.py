@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
-from dataset_provider import service
+from dataset_provider import failures, service
 from dataset_provider.arns import parse_dataset_arn
 from dataset_provider.errors import ProviderError
 from dataset_provider.properties import check_keys, string_property
@@ -103,7 +103,7 @@ def _step(spec: DistributionSpec, runtime: Runtime) -> Outcome:
     for dataset in (test, train):
         if dataset.status in service.FAILED:
             log.error("distribution failed", step="failed")
-            raise service.failure(rek, dataset, dataset.status)
+            raise failures.failure(rek, dataset, dataset.status)
     if test.stats.get("TotalEntries", 0) == 0:
         if train.stats.get("TotalEntries", 0) == 0:
             raise ProviderError(f"The training dataset {spec.training_arn} has no entries to distribute.")
