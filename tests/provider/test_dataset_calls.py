@@ -120,7 +120,7 @@ def test_entries_create_in_several_chunks_reads_the_progress_after_each(
     assert emulator.request_log.count("ListTagsForResource") == updates  # after every chunk but before the first
 
 
-def test_rebuild_proves_ownership_once_before_deleting_and_once_before_completing(
+def test_rebuild_deletes_by_the_physical_id_and_proves_the_new_dataset_before_completing(
     project_arn: str, runtime: Runtime, emulator: Emulator, put_object: Any
 ) -> None:
     old = props(project_arn, {"Type": "manifest", **put_object(lines({"rose": 3}))})
@@ -131,8 +131,7 @@ def test_rebuild_proves_ownership_once_before_deleting_and_once_before_completin
     assert updated.status == "SUCCESS", updated.reason
     assert updated.physical_id != created.physical_id and updated.data["TotalEntries"] == "5"
     assert calls(emulator) == [
-        "ListTagsForResource",  # the old dataset is ours and holds the old source
-        "DeleteDataset",
+        "DeleteDataset",  # the physical id proves the old dataset ours
         "DescribeProjects*2",  # DELETE_IN_PROGRESS, then an empty slot
         "CreateDataset",
         "DescribeProjects*2",  # CREATE_IN_PROGRESS, then CREATE_COMPLETE
@@ -200,7 +199,6 @@ def test_upsert_sends_in_on_event_and_records_the_new_source_in_one_tag_call(
     assert updated.status == "SUCCESS", updated.reason
     assert updated.physical_id == created.physical_id and updated.data["TotalEntries"] == "7"
     assert calls(emulator) == [
-        "ListTagsForResource",
         "UpdateDatasetEntries",
         "TagResource",
         f"DescribeDataset*{updated.polls}",
@@ -235,7 +233,7 @@ def test_upsert_of_a_busy_dataset_records_the_new_source_and_the_polls_send_it(
     assert response.physical_id == created and response.data["TotalEntries"] == "7"
 
 
-def test_delete_proves_ownership_once_then_polls_with_one_describe(
+def test_delete_by_arn_deletes_at_once_then_polls_with_one_describe(
     project_arn: str,
     runtime: Runtime,
     emulator: Emulator,
@@ -249,5 +247,5 @@ def test_delete_proves_ownership_once_then_polls_with_one_describe(
         tick=slow(emulator),
     )
     assert deleted.status == "SUCCESS", deleted.reason
-    assert calls(emulator) == ["ListTagsForResource", "DeleteDataset", f"DescribeDataset*{deleted.polls}"]
+    assert calls(emulator) == ["DeleteDataset", f"DescribeDataset*{deleted.polls}"]
     assert not exists(rekognition_client, str(created.physical_id))

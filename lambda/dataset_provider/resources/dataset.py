@@ -56,7 +56,7 @@ STEP_CREATED, STEP_REBUILDING, STEP_UPSERTED = "created", "rebuilding", "upserte
 def start(request: Request, runtime: Runtime) -> Outcome:
     """``on_event``: validate, make the decisions that need the old properties, take the first step."""
     if request.request_type == "Delete":
-        return runtime.budget.run("Deleting the dataset", lambda: _delete_start(request, runtime))
+        return runtime.budget.run("Deleting the dataset", lambda: _delete_step(request, runtime, first=True))
     spec = parse_dataset(request.properties)
     try:
         outcome = runtime.budget.run("Reconciling the dataset", lambda: _first_step(request, spec, runtime))
@@ -75,7 +75,7 @@ def start(request: Request, runtime: Runtime) -> Outcome:
 def poll(request: Request, runtime: Runtime) -> Outcome:
     """``is_complete``: one reconcile step, reading back only what on_event's step did not prove."""
     if request.request_type == "Delete":
-        return _delete_poll(request, runtime)
+        return _delete_step(request, runtime, first=False)
     spec = parse_dataset(request.properties)
     try:
         return _poll_step(request, spec, runtime)
@@ -351,24 +351,17 @@ def _old_slot(request: Request) -> tuple[str, str] | None:
 def _replace_content(
     request: Request, spec: DatasetSpec, old: DatasetSpec, arn: str, runtime: Runtime
 ) -> Outcome | None:
-    """A changed source for the dataset ``arn``: upsert an entries source that only adds or changes entries,
-    otherwise delete to rebuild. One tag read proves the dataset ours and holding ``old``'s content; None
-    leaves anything else (gone, mid-change, busy) to the full step.
+    """A changed source for the dataset ``arn``, which holds ``old``'s content: upsert an entries source that
+    only adds or changes entries, otherwise delete to rebuild. None leaves a busy or vanished dataset to the
+    full step. The physical id alone proves the dataset ours (see ``_delete_step``).
     """
-    rek = runtime.clients.rekognition
-    tags = service.read_tags(rek, arn)
-    if tags is None:
-        return None
-    _check_ours(request, spec, arn, tags)
-    if tags.get(TAG_FINGERPRINT) != old.fingerprint:
-        return None
-    if _upsert_allowed(old, spec) and tags.get(TAG_ENTRIES_PROGRESS) == f"{old.fingerprint}:{DONE}":
+    if _upsert_allowed(old, spec):
         from dataset_provider import entries  # only entries sources need it: kept out of the cold start
 
         old_refs = entries.source_refs(runtime.clients.s3, old.source)
         new_refs = entries.source_refs(runtime.clients.s3, spec.source)
         if old_refs is not None and new_refs is not None and old_refs <= new_refs:
-            return _upsert(request, spec, arn, tags, runtime)
+            return _upsert(spec, old, arn, runtime)
         runtime.log.info("entries dropped or unreadable: rebuilding", step="decide", dataset_arn=arn)
     if not _delete(runtime, arn):
         return None
@@ -376,17 +369,26 @@ def _replace_content(
     return Outcome(complete=False, physical_id=arn, step=STEP_REBUILDING)
 
 
-def _upsert(request: Request, spec: DatasetSpec, arn: str, tags: dict[str, str], runtime: Runtime) -> Outcome:
-    """Send the new entries over the old ones in place; the fingerprint and user tags go with the progress."""
+def _upsert(spec: DatasetSpec, old: DatasetSpec, arn: str, runtime: Runtime) -> Outcome | None:
+    """Send the new entries over the old ones in place; the fingerprint and user tags go with the progress.
+
+    Safe whatever an interrupted earlier operation left: every entry of ``old`` is also sent, so the dataset
+    ends up holding exactly the new source.
+    """
     runtime.log.info("entries changed: upserting in place", step="decide-upsert", dataset_arn=arn)
-    tagged, stale = _user_tag_changes(spec, tags)
+    rek = runtime.clients.rekognition
+    tagged, stale = _user_tag_changes(spec, dict(old.tags))
     new_tags = {**tagged, TAG_FINGERPRINT: spec.fingerprint}
-    chunk = _send_chunk(spec, arn, 0, runtime, new_tags)
-    if chunk is None:  # busy: record the new source and let the polls send it
-        new_tags[TAG_ENTRIES_PROGRESS] = f"{spec.fingerprint}:0"
-        runtime.clients.rekognition.tag_resource(ResourceArn=arn, Tags=new_tags)
-    if stale:
-        runtime.clients.rekognition.untag_resource(ResourceArn=arn, TagKeys=stale)
+    try:
+        chunk = _send_chunk(spec, arn, 0, runtime, new_tags)
+        if chunk is None:  # busy: record the new source and let the polls send it
+            rek.tag_resource(ResourceArn=arn, Tags={**new_tags, TAG_ENTRIES_PROGRESS: f"{spec.fingerprint}:0"})
+        if stale:
+            rek.untag_resource(ResourceArn=arn, TagKeys=stale)
+    except ClientError as exc:
+        if service.is_not_found(exc):
+            return None
+        raise
     last = chunk is not None and chunk.at_end
     return Outcome(complete=False, physical_id=arn, step=STEP_UPSERTED if last else None)
 
@@ -439,56 +441,62 @@ def _delete(runtime: Runtime, arn: str) -> bool:
     return True
 
 
-def _delete_target(request: Request, runtime: Runtime) -> str | None:
-    """The dataset this Delete is about: its ARN, or (made-up id) ours in the declared slot; None if nothing."""
+def _delete_step(request: Request, runtime: Runtime, *, first: bool) -> Outcome:
+    """Delete the dataset this resource made; complete once it is gone."""
+    waiting = Outcome(complete=False, physical_id=request.physical_id)
+    target = _delete_target(request, runtime, first=first)
+    if target is None:
+        if first:
+            runtime.log.info("nothing to delete", step="delete-noop", physical_id=request.physical_id)
+        return Outcome(complete=True, physical_id=request.physical_id)
+    arn, status = target
+    if status in service.IN_PROGRESS:
+        runtime.log.info("waiting for the dataset", step="delete-wait", dataset_arn=arn, status=status)
+    elif not _delete(runtime, arn):
+        runtime.log.info("busy: deleting once it settles", step="delete-wait", dataset_arn=arn)
+    return waiting
+
+
+def _delete_target(request: Request, runtime: Runtime, *, first: bool) -> tuple[str, str] | None:
+    """The dataset to delete and its status ("" when not read); None when there is none of ours.
+
+    A physical id that is a dataset ARN proves the dataset ours without a read: CloudFormation passes back only
+    ids this provider returned, it returns an ARN only for a dataset it created or proved its own from the
+    identity tags, and a dataset ARN ends in its creation time, so it is never reused. on_event does not even
+    read the status (DeleteDataset says whether it is busy or gone). A made-up id (a Create cancelled before
+    on_event answered) is resolved through the declared slot, and the tags must prove that dataset ours.
+    """
     physical_id = request.physical_id or ""
+    rek = runtime.clients.rekognition
     if physical_id == CREATE_FAILED_MARKER:
         return None
     if parse_dataset_arn(physical_id):
-        return physical_id
+        if first:
+            return physical_id, ""
+        dataset = service.describe(rek, physical_id, {})
+        return (physical_id, dataset.status) if dataset else None
+    slot = _slot_of(request, runtime)
+    if slot is None or slot.dataset_arn is None:
+        return None
+    if slot.status not in service.IN_PROGRESS:
+        tags = service.read_tags(rek, slot.dataset_arn)
+        if tags is None:
+            return None
+        if not _is_ours(request, tags):
+            runtime.log.warning(
+                "dataset not created by this resource: left alone", step="delete-not-ours", dataset_arn=slot.dataset_arn
+            )
+            return None
+    return slot.dataset_arn, slot.status
+
+
+def _slot_of(request: Request, runtime: Runtime) -> service.Slot | None:
+    """The declared slot of a Delete's properties; None when they do not parse."""
     try:
         spec = parse_dataset(request.properties)
     except ProviderError:
         return None
-    slot = service.find_slot(runtime.clients.rekognition, spec.project_arn, spec.project_name, spec.dataset_type)
-    return slot.dataset_arn
-
-
-def _delete_start(request: Request, runtime: Runtime) -> Outcome:
-    """on_event Delete: prove the dataset ours from its tags, then delete it (busy: a poll deletes it)."""
-    arn = _delete_target(request, runtime)
-    tags = service.read_tags(runtime.clients.rekognition, arn) if arn else None
-    if arn is None or tags is None:
-        runtime.log.info("nothing to delete", step="delete-noop", physical_id=request.physical_id)
-        return Outcome(complete=True, physical_id=request.physical_id)
-    if not _is_ours(request, tags):
-        runtime.log.warning("dataset not created by this resource: left alone", step="delete-not-ours", dataset_arn=arn)
-        return Outcome(complete=True, physical_id=request.physical_id)
-    if not _delete(runtime, arn):
-        runtime.log.info("busy: deleting once it settles", step="delete-wait", dataset_arn=arn)
-    return Outcome(complete=False, physical_id=request.physical_id)
-
-
-def _delete_poll(request: Request, runtime: Runtime) -> Outcome:
-    """is_complete Delete: wait while the dataset exists; tags are read only to delete a settled one."""
-    done = Outcome(complete=True, physical_id=request.physical_id)
-    waiting = Outcome(complete=False, physical_id=request.physical_id)
-    arn = _delete_target(request, runtime)
-    dataset = service.describe(runtime.clients.rekognition, arn, {}) if arn else None
-    if dataset is None:
-        return done
-    log = runtime.log.bind(dataset_arn=dataset.arn, status=dataset.status)
-    if dataset.status in service.IN_PROGRESS:
-        log.info("waiting for the dataset", step="delete-wait")
-        return waiting
-    read = service.with_tags(runtime.clients.rekognition, dataset)
-    if read is None:
-        return done
-    if not _is_ours(request, read.tags):
-        log.warning("dataset not created by this resource: left alone", step="delete-not-ours")
-        return done
-    _delete(runtime, dataset.arn)
-    return waiting
+    return service.find_slot(runtime.clients.rekognition, spec.project_arn, spec.project_name, spec.dataset_type)
 
 
 def _discard_ours(request: Request, spec: DatasetSpec, runtime: Runtime, *, wait: bool) -> None:
