@@ -249,3 +249,19 @@ def test_delete_by_arn_deletes_at_once_then_polls_with_one_describe(
     assert deleted.status == "SUCCESS", deleted.reason
     assert calls(emulator) == ["DeleteDataset", f"DescribeDataset*{deleted.polls}"]
     assert not exists(rekognition_client, str(created.physical_id))
+
+
+def test_upsert_of_a_dataset_deleted_behind_our_back_creates_it_again(
+    project_arn: str,
+    runtime: Runtime,
+    emulator: Emulator,
+    put_object: Any,
+) -> None:
+    first = lines({"rose": 4})
+    old = props(project_arn, {"Type": "entries", **put_object(first, key="e.jsonl")})
+    created = str(run(event("Create", old), runtime).physical_id)
+    emulator.faults.delete_dataset(created)
+    new = props(project_arn, {"Type": "entries", **put_object(first + lines({"tulip": 3}), key="e.jsonl")})
+    response = run(event("Update", new, old=old, physical_id=created), runtime)
+    assert response.status == "SUCCESS", response.reason
+    assert response.physical_id != created and response.data["TotalEntries"] == "7"

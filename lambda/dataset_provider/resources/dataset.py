@@ -260,7 +260,8 @@ def _apply_next_chunk(spec: DatasetSpec, dataset: service.Dataset, runtime: Runt
 def _send_chunk(spec: DatasetSpec, arn: str, offset: int, runtime: Runtime, tags: dict[str, str]) -> Chunk | None:
     """Send the entries chunk at ``offset`` and record the progress (and ``tags``) in one TagResource.
 
-    The chunk sent (an empty body when nothing was left), or None when the dataset was busy (nothing recorded).
+    The chunk sent (an empty body when nothing was left), or None when the dataset was busy or gone (nothing
+    recorded: the next step reads it again).
     """
     from dataset_provider import entries  # only entries sources need it: kept out of the cold start
 
@@ -273,7 +274,7 @@ def _send_chunk(spec: DatasetSpec, arn: str, offset: int, runtime: Runtime, tags
         try:
             rek.update_dataset_entries(DatasetArn=arn, Changes={"GroundTruth": chunk.body})
         except ClientError as exc:
-            if error_code(exc) == "ResourceInUseException":
+            if error_code(exc) == "ResourceInUseException" or service.is_not_found(exc):
                 return None
             if is_transient(exc):
                 raise
