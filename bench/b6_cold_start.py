@@ -126,7 +126,7 @@ def run(settings: Settings) -> list[Figure]:
                 verdict=verdict(size < ASSET_LIMIT_KIB * 1024),
             )
         )
-    repeat = settings.repeats(7)
+    repeat = settings.repeats(21)  # import times swing by ±30% on a loaded 2-core machine: many short samples
     for module in sorted({handler.rpartition(".")[0] for handler in functions}):
         asset = next(path for handler, path in functions.items() if handler.rpartition(".")[0] == module)
         figures += cold_start_rows(module, asset, repeat)
