@@ -11,14 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dataset_provider.manifest import lines
+from dataset_provider.manifest import ManifestValidator, lines
 from dataset_provider.manifest.plain import plain_labels
 
-from .builders import box, classification, detection
+from .builders import BUCKET, box, classification, detection
 from .test_properties import json_values, mutated_lines
 
 if TYPE_CHECKING:
-    from dataset_provider.manifest.issues import LineResult
+    from dataset_provider.manifest.issues import LineResult, ManifestSummary
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -172,3 +172,38 @@ def test_a_remembered_class_map_is_a_copy() -> None:
 def test_the_entry_is_built_once_on_first_use() -> None:
     result = lines.check_line(json.dumps(classification()), 1, ())
     assert result.entry is result.entry
+
+
+#: source-refs for manifests: new ones, repeats, another bucket and invalid ones
+source_refs = st.sampled_from(
+    [f"s3://custom-labels-bucket/{n}.jpg" for n in range(5)] + ["s3://other-bucket/a.jpg", "s3://x/", "no-ref"]
+)
+
+
+@st.composite
+def manifests(draw: st.DrawFn) -> list[str]:
+    """Manifests of generated, mutated and broken lines, with repeated, invalid and other-bucket source-refs."""
+    manifest = []
+    for line in draw(st.lists(generated_lines() | mutated_lines() | st.text(max_size=30), max_size=10)):
+        ending = draw(st.sampled_from(["", "\n", "\r\n"]))
+        manifest.append(line.replace(f"s3://{BUCKET}/img.jpg", draw(source_refs)) + ending)
+    return manifest
+
+
+def _summary(manifest: list[str], max_lines: int, *, feed_all: bool) -> ManifestSummary:
+    validator = ManifestValidator(max_lines=max_lines)
+    if feed_all:
+        validator.feed_all(manifest)
+    else:
+        with patch.object(lines, "plain_labels", return_value=None):
+            for line in manifest:
+                validator.feed(line)
+    return validator.finish()
+
+
+@SETTINGS
+@given(manifests(), st.integers(1, 12))
+def test_feed_all_gives_the_summary_of_the_full_rules(manifest: list[str], max_lines: int) -> None:
+    fast, full = _summary(manifest, max_lines, feed_all=True), _summary(manifest, max_lines, feed_all=False)
+    assert fast == full
+    assert list(fast.label_stats) == list(full.label_stats)  # labels in the same order of first appearance

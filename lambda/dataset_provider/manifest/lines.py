@@ -9,7 +9,7 @@ from typing import cast
 from . import classification, codes, detection
 from .attributes import METADATA_SUFFIX, AttributeCheck, find_pairs
 from .entry import build_entry
-from .envelope import parse_line
+from .envelope import Envelope, parse_line
 from .issues import Issue, LineResult, LineStatus, error, valid_line_result, warning
 from .plain import plain_labels
 
@@ -37,19 +37,31 @@ class LineContent:
 
 def check_line(raw: str, line_number: int, seen_source_refs: Container[str]) -> LineResult:
     """Validate one raw manifest line; ``seen_source_refs`` holds the source-refs of earlier stored lines."""
-    envelope = parse_line(raw.removesuffix("\n").removesuffix("\r"))
+    envelope = parse_line(line_text(raw))
+    obj, source_ref, terminal_code = envelope
+    if terminal_code is None and obj is not None and source_ref not in seen_source_refs:
+        plain = plain_labels(obj)
+        if plain is not None:
+            image_level, boxes = plain
+            return valid_line_result(
+                line_number, source_ref, image_level, boxes, lambda: build_entry(obj, (), is_labeled=True)
+            )
+    return full_result(envelope, line_number, seen_source_refs)
+
+
+def line_text(raw: str) -> str:
+    """A line without its line break."""
+    return raw.removesuffix("\n").removesuffix("\r")
+
+
+def full_result(envelope: Envelope, line_number: int, seen_source_refs: Container[str]) -> LineResult:
+    """The result of a parsed line under the full rules, without the fast path."""
     if envelope.terminal_code is not None:
         return terminal_result(line_number, envelope.source_ref, envelope.terminal_code)
     if envelope.source_ref in seen_source_refs:
         return terminal_result(line_number, envelope.source_ref, codes.ERROR_DUPLICATE_SOURCE_REF)
     obj = envelope.obj
     assert obj is not None
-    plain = plain_labels(obj)
-    if plain is not None:
-        image_level, boxes = plain
-        return valid_line_result(
-            line_number, envelope.source_ref, image_level, boxes, lambda: build_entry(obj, (), is_labeled=True)
-        )
     content = check_content(obj)
     box_labels = frozenset(content.box_counts)
     errors = content.errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from .issues import LineResult
 
@@ -35,6 +35,16 @@ class StatsAccumulator:
             entry_counts[label] = entry_counts.get(label, 0) + 1
         for label, boxes in result.bounding_box_counts.items():
             box_counts[label] = box_counts.get(label, 0) + boxes
+
+    def add_valid(self, labels: frozenset[str], box_counts: Mapping[str, int]) -> None:
+        """Count a valid, labeled line without any issue, as ``add`` counts its result."""
+        self.total += 1
+        self.labeled += 1
+        entry_counts, box_totals = self._entry_counts, self._box_counts
+        for label in labels:
+            entry_counts[label] = entry_counts.get(label, 0) + 1
+        for label, boxes in box_counts.items():
+            box_totals[label] = box_totals.get(label, 0) + boxes
 
     @property
     def label_count(self) -> int:

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import codes
+from .envelope import parse_line
 from .issues import Issue, LineResult, ManifestSummary, file_error
-from .lines import check_line
+from .lines import check_line, full_result, line_text
+from .plain import plain_labels
 from .stats import StatsAccumulator
 
 if TYPE_CHECKING:
@@ -67,6 +69,40 @@ class ManifestValidator:
         result = check_line(raw_line, line_number, self._source_refs)
         self._record(result)
         return result
+
+    def feed_all(self, lines: Iterable[str]) -> None:
+        """Feed every line, for a caller that needs no per-line results: the summary is the one ``feed`` gives.
+
+        A line the fast path finds valid without any issue (``plain.plain_labels``) is counted as ``_record``
+        counts its result, without building that result; any other line takes the full rules, as in ``feed``.
+        """
+        seen = self._source_refs
+        counts = self._counts
+        add_valid = self._stats.add_valid
+        for raw in lines:
+            if self._lines >= self._max_lines:
+                self.feed(raw)
+                continue
+            self._lines += 1
+            envelope = parse_line(line_text(raw))
+            obj, source_ref, terminal_code = envelope
+            plain = None
+            # no terminal code: the line has its object and a valid source-ref
+            if terminal_code is None and obj is not None and source_ref is not None and source_ref not in seen:
+                plain = plain_labels(obj)
+            if plain is None or source_ref is None:
+                self._record(full_result(envelope, self._lines, seen))
+                continue
+            image_level, box_counts = plain
+            counts["valid"] += 1
+            # the labels as LineResult holds them (same set, same iteration order: label stats keep first appearance)
+            add_valid(image_level | frozenset(box_counts), box_counts)
+            self._image_level_lines += bool(image_level)
+            self._detection_lines += bool(box_counts)
+            seen.add(source_ref)
+            prefix = self._first_bucket_prefix
+            if prefix is None or not source_ref.startswith(prefix):
+                self._note_bucket(source_ref)
 
     def _record(self, result: LineResult) -> None:
         self._counts[result.status] += 1
@@ -157,10 +193,11 @@ class ManifestValidator:
 def validate_lines(lines: Iterable[str], on_line: Callable[[LineResult], object] | None = None) -> ManifestSummary:
     """Validate a manifest given as an iterable of lines; ``on_line`` sees each line's result as it is found."""
     validator = ManifestValidator()
-    for line in lines:
-        result = validator.feed(line)
-        if on_line is not None:
-            on_line(result)
+    if on_line is None:
+        validator.feed_all(lines)
+    else:
+        for line in lines:
+            on_line(validator.feed(line))
     return validator.finish()
 
 
