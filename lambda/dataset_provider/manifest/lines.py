@@ -11,7 +11,7 @@ from .attributes import METADATA_SUFFIX, AttributeCheck, find_pairs
 from .entry import build_entry
 from .envelope import Envelope, parse_line
 from .issues import Issue, LineResult, LineStatus, error, valid_line_result, warning
-from .plain import plain_labels
+from .plain import label_set, plain_labels
 
 StructureRule = Callable[[str, object, dict[str, object]], list[Issue]]
 CheckRule = Callable[[str, object, dict[str, object]], AttributeCheck]
@@ -42,9 +42,9 @@ def check_line(raw: str, line_number: int, seen_source_refs: Container[str]) -> 
     if terminal_code is None and obj is not None and source_ref not in seen_source_refs:
         plain = plain_labels(obj)
         if plain is not None:
-            image_level, boxes = plain
+            names, boxes = plain
             return valid_line_result(
-                line_number, source_ref, image_level, boxes, lambda: build_entry(obj, (), is_labeled=True)
+                line_number, source_ref, label_set(names), boxes, lambda: build_entry(obj, (), is_labeled=True)
             )
     return full_result(envelope, line_number, seen_source_refs)
 

@@ -36,7 +36,7 @@ class StatsAccumulator:
         for label, boxes in result.bounding_box_counts.items():
             box_counts[label] = box_counts.get(label, 0) + boxes
 
-    def add_valid(self, labels: frozenset[str], box_counts: Mapping[str, int]) -> None:
+    def add_valid(self, labels: Iterable[str], box_counts: Mapping[str, int]) -> None:
         """Count a valid, labeled line without any issue, as ``add`` counts its result."""
         self.total += 1
         self.labeled += 1

@@ -14,7 +14,7 @@ from . import codes
 from .envelope import parse_line
 from .issues import Issue, LineResult, ManifestSummary, file_error
 from .lines import check_line, full_result, line_text
-from .plain import plain_labels
+from .plain import label_set, plain_labels
 from .stats import StatsAccumulator
 
 if TYPE_CHECKING:
@@ -93,11 +93,14 @@ class ManifestValidator:
             if plain is None or source_ref is None:
                 self._record(full_result(envelope, self._lines, seen))
                 continue
-            image_level, box_counts = plain
+            names, box_counts = plain
             counts["valid"] += 1
-            # the labels as LineResult holds them (same set, same iteration order: label stats keep first appearance)
-            add_valid(image_level | frozenset(box_counts), box_counts)
-            self._image_level_lines += bool(image_level)
+            # the labels as LineResult holds them, in its set's iteration order (label stats keep first appearance);
+            # one image-level name and no box, the common classification line, needs no set for that
+            add_valid(
+                names if len(names) == 1 and not box_counts else label_set(names) | frozenset(box_counts), box_counts
+            )
+            self._image_level_lines += bool(names)
             self._detection_lines += bool(box_counts)
             seen.add(source_ref)
             prefix = self._first_bucket_prefix
