@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import codes
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # [infer] bucket names of 3-63 characters; upper case and "_" are tolerated for legacy us-east-1 buckets.
 # The key must be non-empty and name an object, not a folder.
@@ -21,39 +24,39 @@ class Envelope(NamedTuple):
     terminal_code: str | None = None
 
 
-def parse_line(text: str) -> Envelope:
-    """Parse one line (without its newline) and check what makes the service drop it."""
-    if len(text) > codes.MAX_LINE_CHARS:
+def parse_line(raw: str) -> Envelope:
+    """Parse one line (with or without its line break) and check what makes the service drop it."""
+    if len(raw) > codes.MAX_LINE_CHARS and len(raw.removesuffix("\n").removesuffix("\r")) > codes.MAX_LINE_CHARS:
         return Envelope(terminal_code=codes.ERROR_JSON_LINE_TOO_LONG)
-    obj = _json_object(text)
+    obj = _json_object(raw)
     if obj is None:
         return Envelope(terminal_code=codes.ERROR_INVALID_JSON_LINE)
-    if "source-ref" not in obj:
-        return Envelope(obj, terminal_code=codes.ERROR_MISSING_SOURCE_REF)
-    source_ref = obj["source-ref"]
-    if not isinstance(source_ref, str):
-        return Envelope(obj, terminal_code=codes.ERROR_INVALID_SOURCE_REF_FORMAT)
+    source_ref = obj.get("source-ref")
+    if type(source_ref) is not str:  # the JSON parser makes no str subclasses
+        code = codes.ERROR_MISSING_SOURCE_REF if "source-ref" not in obj else codes.ERROR_INVALID_SOURCE_REF_FORMAT
+        return Envelope(obj, terminal_code=code)
     if _SOURCE_REF.fullmatch(source_ref) is None:
         return Envelope(obj, source_ref, terminal_code=codes.ERROR_INVALID_SOURCE_REF_FORMAT)
     return Envelope(obj, source_ref)
 
 
-def _json_object(text: str) -> dict[str, object] | None:
+def _json_object(raw: str) -> dict[str, object] | None:
     """The line's JSON object, or None for blank, non-UTF-8, unparseable or non-object lines."""
-    if not text.isascii():
+    if not raw.isascii():
         try:
-            text.encode("utf-8")  # undecodable bytes arrive as lone surrogates (errors="surrogateescape")
+            raw.encode("utf-8")  # undecodable bytes arrive as lone surrogates (errors="surrogateescape")
         except UnicodeEncodeError:
             return None
-    # As ``json.loads`` (whitespace around the value is allowed, nothing else), minus its Python-level wrapper.
-    text = text.strip(_JSON_WHITESPACE)
+    # As ``json.loads`` (whitespace around the value is allowed, nothing else; the line break is whitespace), minus
+    # its Python-level wrappers: the C scanner is called directly.
+    text = raw.strip(_JSON_WHITESPACE)
     try:
-        value, end = _DECODER.raw_decode(text)
-    except (ValueError, RecursionError):
+        value, end = _SCAN(text, 0)
+    except (StopIteration, ValueError, RecursionError):  # StopIteration: no value at all
         return None
-    if end != len(text):
+    if end != len(text) or type(value) is not dict:
         return None
-    return value if isinstance(value, dict) else None
+    return value
 
 
 def _reject_constant(name: str) -> object:
@@ -62,4 +65,6 @@ def _reject_constant(name: str) -> object:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+#: what ``raw_decode`` calls (set by ``JSONDecoder.__init__``, missing from the type stubs)
+_SCAN: Callable[[str, int], tuple[object, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 _JSON_WHITESPACE = " \t\n\r"

@@ -37,7 +37,7 @@ class LineContent:
 
 def check_line(raw: str, line_number: int, seen_source_refs: Container[str]) -> LineResult:
     """Validate one raw manifest line; ``seen_source_refs`` holds the source-refs of earlier stored lines."""
-    envelope = parse_line(line_text(raw))
+    envelope = parse_line(raw)
     obj, source_ref, terminal_code = envelope
     if terminal_code is None and obj is not None and source_ref not in seen_source_refs:
         plain = plain_labels(obj)
@@ -47,11 +47,6 @@ def check_line(raw: str, line_number: int, seen_source_refs: Container[str]) -> 
                 line_number, source_ref, label_set(names), boxes, lambda: build_entry(obj, (), is_labeled=True)
             )
     return full_result(envelope, line_number, seen_source_refs)
-
-
-def line_text(raw: str) -> str:
-    """A line without its line break."""
-    return raw.removesuffix("\n").removesuffix("\r")
 
 
 def full_result(envelope: Envelope, line_number: int, seen_source_refs: Container[str]) -> LineResult:

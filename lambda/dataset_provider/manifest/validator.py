@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from . import codes
 from .envelope import parse_line
 from .issues import Issue, LineResult, ManifestSummary, file_error
-from .lines import check_line, full_result, line_text
+from .lines import check_line, full_result
 from .plain import label_set, plain_labels
 from .stats import StatsAccumulator
 
@@ -79,19 +79,21 @@ class ManifestValidator:
         seen = self._source_refs
         counts = self._counts
         add_valid = self._stats.add_valid
+        max_lines = self._max_lines
         for raw in lines:
-            if self._lines >= self._max_lines:
+            number = self._lines  # feed() and the full rules update it too
+            if number >= max_lines:
                 self.feed(raw)
                 continue
-            self._lines += 1
-            envelope = parse_line(line_text(raw))
+            self._lines = number = number + 1
+            envelope = parse_line(raw)
             obj, source_ref, terminal_code = envelope
             plain = None
             # no terminal code: the line has its object and a valid source-ref
             if terminal_code is None and obj is not None and source_ref is not None and source_ref not in seen:
                 plain = plain_labels(obj)
             if plain is None or source_ref is None:
-                self._record(full_result(envelope, self._lines, seen))
+                self._record(full_result(envelope, number, seen))
                 continue
             names, box_counts = plain
             counts["valid"] += 1
@@ -100,8 +102,10 @@ class ManifestValidator:
             add_valid(
                 names if len(names) == 1 and not box_counts else label_set(names) | frozenset(box_counts), box_counts
             )
-            self._image_level_lines += bool(names)
-            self._detection_lines += bool(box_counts)
+            if names:
+                self._image_level_lines += 1
+            if box_counts:
+                self._detection_lines += 1
             seen.add(source_ref)
             prefix = self._first_bucket_prefix
             if prefix is None or not source_ref.startswith(prefix):
