@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, TypeAlias
 
 from . import codes
 
@@ -16,28 +16,25 @@ if TYPE_CHECKING:
 _SOURCE_REF = re.compile(r"s3://[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]/.*[^/]")
 
 
-class Envelope(NamedTuple):
-    """A parsed line: the JSON object and its source-ref, or the terminal error code that drops it (a tuple: cheap)."""
-
-    obj: dict[str, object] | None = None
-    source_ref: str | None = None
-    terminal_code: str | None = None
+#: A parsed line: (the JSON object, its source-ref, the terminal error code that drops the line). A plain tuple, not
+#: a NamedTuple: its Python-level constructor would cost a measurable share of validating a large manifest.
+Envelope: TypeAlias = tuple[dict[str, object] | None, str | None, str | None]
 
 
 def parse_line(raw: str) -> Envelope:
     """Parse one line (with or without its line break) and check what makes the service drop it."""
     if len(raw) > codes.MAX_LINE_CHARS and len(raw.removesuffix("\n").removesuffix("\r")) > codes.MAX_LINE_CHARS:
-        return Envelope(terminal_code=codes.ERROR_JSON_LINE_TOO_LONG)
+        return None, None, codes.ERROR_JSON_LINE_TOO_LONG
     obj = _json_object(raw)
     if obj is None:
-        return Envelope(terminal_code=codes.ERROR_INVALID_JSON_LINE)
+        return None, None, codes.ERROR_INVALID_JSON_LINE
     source_ref = obj.get("source-ref")
     if type(source_ref) is not str:  # the JSON parser makes no str subclasses
         code = codes.ERROR_MISSING_SOURCE_REF if "source-ref" not in obj else codes.ERROR_INVALID_SOURCE_REF_FORMAT
-        return Envelope(obj, terminal_code=code)
+        return obj, None, code
     if _SOURCE_REF.fullmatch(source_ref) is None:
-        return Envelope(obj, source_ref, terminal_code=codes.ERROR_INVALID_SOURCE_REF_FORMAT)
-    return Envelope(obj, source_ref)
+        return obj, source_ref, codes.ERROR_INVALID_SOURCE_REF_FORMAT
+    return obj, source_ref, None
 
 
 def _json_object(raw: str) -> dict[str, object] | None:

@@ -51,18 +51,18 @@ def check_line(raw: str, line_number: int, seen_source_refs: Container[str]) -> 
 
 def full_result(envelope: Envelope, line_number: int, seen_source_refs: Container[str]) -> LineResult:
     """The result of a parsed line under the full rules, without the fast path."""
-    if envelope.terminal_code is not None:
-        return terminal_result(line_number, envelope.source_ref, envelope.terminal_code)
-    if envelope.source_ref in seen_source_refs:
-        return terminal_result(line_number, envelope.source_ref, codes.ERROR_DUPLICATE_SOURCE_REF)
-    obj = envelope.obj
+    obj, source_ref, terminal_code = envelope
+    if terminal_code is not None:
+        return terminal_result(line_number, source_ref, terminal_code)
+    if source_ref in seen_source_refs:
+        return terminal_result(line_number, source_ref, codes.ERROR_DUPLICATE_SOURCE_REF)
     assert obj is not None
     content = check_content(obj)
     box_labels = frozenset(content.box_counts)
     errors = content.errors
     return LineResult(
         line_number=line_number,
-        source_ref=envelope.source_ref,
+        source_ref=source_ref,
         terminal=False,
         errors=tuple(numbered(issue, line_number) for issue in errors),
         warnings=tuple(numbered(issue, line_number) for issue in content.warnings),
