@@ -36,15 +36,18 @@ class StatsAccumulator:
         for label, boxes in result.bounding_box_counts.items():
             box_counts[label] = box_counts.get(label, 0) + boxes
 
-    def add_valid(self, labels: Iterable[str], box_counts: Mapping[str, int]) -> None:
-        """Count a valid, labeled line without any issue, as ``add`` counts its result."""
-        self.total += 1
-        self.labeled += 1
+    def add_labels(self, labels: Iterable[str], box_counts: Mapping[str, int]) -> None:
+        """Count the labels of one stored line, as ``add`` does (for lines counted by ``add_clean_lines``)."""
         entry_counts, box_totals = self._entry_counts, self._box_counts
         for label in labels:
             entry_counts[label] = entry_counts.get(label, 0) + 1
         for label, boxes in box_counts.items():
             box_totals[label] = box_totals.get(label, 0) + boxes
+
+    def add_clean_lines(self, count: int) -> None:
+        """Count ``count`` stored, labeled lines without errors, as ``add`` counts them (labels: ``add_labels``)."""
+        self.total += count
+        self.labeled += count
 
     @property
     def label_count(self) -> int:

@@ -74,42 +74,54 @@ class ManifestValidator:
         """Feed every line, for a caller that needs no per-line results: the summary is the one ``feed`` gives.
 
         A line the fast path finds valid without any issue (``plain.plain_labels``) is counted as ``_record``
-        counts its result, without building that result; any other line takes the full rules, as in ``feed``.
+        counts its result, without building that result (its counters are summed locally and added at the end);
+        any other line takes the full rules, as in ``feed``.
         """
         seen = self._source_refs
-        counts = self._counts
-        add_valid = self._stats.add_valid
+        add_labels = self._stats.add_labels
         max_lines = self._max_lines
-        for raw in lines:
-            number = self._lines  # feed() and the full rules update it too
-            if number >= max_lines:
-                self.feed(raw)
-                continue
-            self._lines = number = number + 1
-            envelope = parse_line(raw)
-            obj, source_ref, terminal_code = envelope
-            plain = None
-            # no terminal code: the line has its object and a valid source-ref
-            if terminal_code is None and obj is not None and source_ref is not None and source_ref not in seen:
-                plain = plain_labels(obj)
-            if plain is None or source_ref is None:
-                self._record(full_result(envelope, number, seen))
-                continue
-            names, box_counts = plain
-            counts["valid"] += 1
-            # the labels as LineResult holds them, in its set's iteration order (label stats keep first appearance);
-            # one image-level name and no box, the common classification line, needs no set for that
-            add_valid(
-                names if len(names) == 1 and not box_counts else label_set(names) | frozenset(box_counts), box_counts
-            )
-            if names:
-                self._image_level_lines += 1
-            if box_counts:
-                self._detection_lines += 1
-            seen.add(source_ref)
-            prefix = self._first_bucket_prefix
-            if prefix is None or not source_ref.startswith(prefix):
-                self._note_bucket(source_ref)
+        number = self._lines
+        clean = image_level_lines = detection_lines = 0
+        try:
+            for raw in lines:
+                if number >= max_lines:
+                    self._lines = number
+                    self.feed(raw)
+                    number = self._lines
+                    continue
+                number += 1
+                envelope = parse_line(raw)
+                obj, source_ref, terminal_code = envelope
+                plain = None
+                # no terminal code: the line has its object and a valid source-ref
+                if terminal_code is None and obj is not None and source_ref is not None and source_ref not in seen:
+                    plain = plain_labels(obj)
+                if plain is None or source_ref is None:
+                    self._lines = number
+                    self._record(full_result(envelope, number, seen))
+                    continue
+                names, box_counts = plain
+                clean += 1
+                # the labels as LineResult holds them, in its set's iteration order (label stats keep first
+                # appearance); one image-level name and no box, the common classification line, needs no set
+                add_labels(
+                    names if len(names) == 1 and not box_counts else label_set(names) | frozenset(box_counts),
+                    box_counts,
+                )
+                if names:
+                    image_level_lines += 1
+                if box_counts:
+                    detection_lines += 1
+                seen.add(source_ref)
+                prefix = self._first_bucket_prefix
+                if prefix is None or not source_ref.startswith(prefix):
+                    self._note_bucket(source_ref)
+        finally:
+            self._lines = number
+            self._counts["valid"] += clean
+            self._stats.add_clean_lines(clean)
+            self._image_level_lines += image_level_lines
+            self._detection_lines += detection_lines
 
     def _record(self, result: LineResult) -> None:
         self._counts[result.status] += 1
