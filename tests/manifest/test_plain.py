@@ -153,6 +153,25 @@ def _with_infinity(line: dict[str, Any]) -> str:
         json.dumps(detection(objects=[{}])),
         json.dumps(detection(**{"class-map": {"0": "dog", "1": " "}})),
         json.dumps(detection(type="groundtruth/semantic-segmentation")),
+        # class-map keys the fast path must not read as numbers: str(class_id) finds only the canonical one
+        *(json.dumps(detection(class_map={key: "dog"})) for key in ("00", "+0", " 0", "0 ", "-0", "0.0", "\u0660")),
+        json.dumps(detection(boxes=[box(class_id=-1)], class_map={"-1": "dog"})),
+        json.dumps(detection(boxes=[box(class_id=10**30)], class_map={str(10**30): "dog"})),
+        json.dumps(detection(boxes=[box(), box(class_id=1)], class_map={"0": "dog", "1": "d" * 257})),
+        json.dumps(detection(boxes=[box(top=0.5, left=1e-3, width=63.25, height=2.0)])),
+        json.dumps(detection(boxes=[box(width=-5)])),
+        json.dumps(detection(boxes=[{"class_id": 0, "top": 1, "left": 1, "width": 90}])),
+        json.dumps(detection(boxes=[[0, 1, 1, 90, 90]])),  # type: ignore[list-item]
+        json.dumps(detection(objects=[[1]])),
+        json.dumps(detection(objects=[{"confidence": 0.5}])),
+        json.dumps(detection(size=(1281, 640), boxes=[box(width=2, height=2)])),
+        json.dumps(detection(size=(4096, 4096), boxes=[box(width=3.2, height=4)])),
+        json.dumps(detection() | {"bounding-box": {"image_size": [{"width": 640, "height": 480, "depth": 3}] * 2}}),
+        json.dumps(classification(label="cat") | classification(label="cat", attribute="pet")),
+        json.dumps(classification(label=" cat ")),
+        json.dumps(classification(**{"creation-date": 20230101})),
+        json.dumps(classification() | {"animal": True}),
+        json.dumps(classification() | {"animal-metadata": ["not", "a", "dict"]}),
     ],
 )
 def test_edge_lines_match_the_full_rules(line: str) -> None:
