@@ -4,11 +4,14 @@ Most manifest lines are valid classification or detection lines. Recognising the
 lists and per-attribute records of ``lines.check_content``, keeps validation close to the JSON parser's speed.
 ``plain_labels`` answers only when the full rules would find no error and no warning (the line is valid with the
 labels it returns); for any other line it returns None and the full rules run. ``tests/manifest/test_plain.py``
-checks that equivalence on generated and mutated lines.
+checks that equivalence on generated, mutated and edge lines, and ``ManifestValidator.feed_all`` against the full
+rules on whole manifests.
 
 Being stricter than the full rules is always safe here (a line it does not recognise simply takes the full rules),
 so the checks use exact types: ``type(x) is dict`` where the rules say ``isinstance``, as the JSON parser makes no
-subclasses. Everything runs inline for every line and every box: calls cost more than the checks themselves.
+subclasses. Fields are read with subscripts under one ``try``: a missing key, or a list or string where a dict
+belongs, raises, and any such error means "not plain". Everything runs inline for every line and every box:
+calls (even ``min``, ``max`` or ``str.endswith``) cost more than the checks themselves.
 """
 
 from __future__ import annotations
