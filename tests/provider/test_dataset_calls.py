@@ -265,3 +265,19 @@ def test_upsert_of_a_dataset_deleted_behind_our_back_creates_it_again(
     response = run(event("Update", new, old=old, physical_id=created), runtime)
     assert response.status == "SUCCESS", response.reason
     assert response.physical_id != created and response.data["TotalEntries"] == "7"
+
+
+def test_a_rebuild_redelivered_after_its_polls_created_the_new_dataset_adopts_it(
+    project_arn: str, runtime: Runtime, emulator: Emulator, put_object: Any, rekognition_client: RekognitionClient
+) -> None:
+    old = props(project_arn, {"Type": "manifest", **put_object(lines({"rose": 3}))})
+    created = str(run(event("Create", old), runtime).physical_id)
+    new = props(project_arn, {"Type": "manifest", **put_object(lines({"tulip": 2}))})
+    request = event("Update", new, old=old, physical_id=created)
+    first = run(request, runtime)  # the first delivery's waiter finished the rebuild...
+    emulator.request_log.clear()
+    again = run(request, runtime)  # ...and Lambda delivers the same on_event again
+    assert first.status == again.status == "SUCCESS", again.reason
+    assert again.physical_id == first.physical_id != created
+    assert emulator.request_log.count("CreateDataset") == 0
+    assert exists(rekognition_client, str(first.physical_id))
