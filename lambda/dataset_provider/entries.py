@@ -41,10 +41,16 @@ def _location(source: SourceSpec) -> str:
     return f"s3://{source.bucket}/{source.key}"
 
 
-def _get(s3: S3Client, source: SourceSpec, byte_range: str | None = None) -> Any:
-    kwargs: dict[str, str] = {"Bucket": str(source.bucket), "Key": str(source.key)}
+def _object(source: SourceSpec) -> dict[str, str]:
+    """Bucket, Key and (when pinned) VersionId of the entries object, as GetObject and HeadObject take them."""
+    kwargs = {"Bucket": str(source.bucket), "Key": str(source.key)}
     if source.version:
         kwargs["VersionId"] = source.version
+    return kwargs
+
+
+def _get(s3: S3Client, source: SourceSpec, byte_range: str | None = None) -> Any:
+    kwargs = _object(source)
     if byte_range:
         kwargs["Range"] = byte_range
     try:
@@ -86,11 +92,8 @@ def read_chunk(s3: S3Client, source: SourceSpec, offset: int, limit: int) -> Chu
 
 def fits_one_chunk(s3: S3Client, source: SourceSpec, limit: int) -> bool:
     """True when the whole object goes in one chunk (a HEAD, then a read only if it is small enough)."""
-    kwargs: dict[str, str] = {"Bucket": str(source.bucket), "Key": str(source.key)}
-    if source.version:
-        kwargs["VersionId"] = source.version
     try:
-        size = int(s3.head_object(**kwargs)["ContentLength"])  # type: ignore[arg-type]
+        size = int(s3.head_object(**_object(source))["ContentLength"])  # type: ignore[arg-type]
     except ClientError:
         return False  # the caller falls back to the recorded progress
     return size <= limit and read_chunk(s3, source, 0, limit).at_end
