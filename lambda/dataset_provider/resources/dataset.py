@@ -116,7 +116,7 @@ def _poll_step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome
     if arn is None:
         return _step(request, spec, runtime)
     if request.step == STEP_REBUILDING:
-        return _poll_rebuild(request, spec, arn, runtime)
+        return _step(request, spec, runtime, deleted=arn)
     rek = runtime.clients.rekognition
     dataset = service.describe(rek, arn, {})
     if dataset is None:
@@ -202,14 +202,23 @@ def _create(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
     return Outcome(complete=False, physical_id=arn, step=STEP_CREATED)
 
 
-def _step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
-    """The full step: read the slot, then the dataset in it and its tags."""
+def _step(request: Request, spec: DatasetSpec, runtime: Runtime, *, deleted: str | None = None) -> Outcome:
+    """The full step: read the slot, then the dataset in it and its tags.
+
+    ``deleted``: the ARN on_event deleted to rebuild (``STEP_REBUILDING``). While that dataset is going, or the
+    new one a poll created is in progress, the slot's status is all a poll needs: one DescribeProjects. Only a
+    settled dataset's status, stats and tags are read (the tags prove it is the one this request created).
+    """
     rek = runtime.clients.rekognition
     slot = service.find_slot(rek, spec.project_arn, spec.project_name, spec.dataset_type)
     if not slot.project_exists:
         raise ProviderError(f"Project {spec.project_arn} does not exist.")
     if slot.dataset_arn is None:
         return _create(request, spec, runtime)
+    underway = slot.dataset_arn != deleted or slot.status == "DELETE_IN_PROGRESS"  # the old one going, or a new one
+    if deleted is not None and underway and slot.status in service.IN_PROGRESS:
+        runtime.log.info("waiting for the slot", step="wait", dataset_arn=slot.dataset_arn, status=slot.status)
+        return WAITING
     dataset = service.read_dataset(rek, slot.dataset_arn)
     return _settled(request, spec, dataset, runtime) if dataset else WAITING
 
@@ -401,28 +410,6 @@ def _upsert_allowed(old: DatasetSpec, new: DatasetSpec) -> bool:
         and not new.distributed
         and old.reset_on_training_fingerprint == new.reset_on_training_fingerprint
     )
-
-
-# ----------------------------------------------------------------------------------------------- rebuild
-def _poll_rebuild(request: Request, spec: DatasetSpec, old_arn: str, runtime: Runtime) -> Outcome:
-    """After on_event deleted ``old_arn`` (proven ours): one DescribeProjects a poll until the slot settles.
-
-    The slot empties, a poll creates the new dataset, and only once that has settled are its status, stats and
-    tags read (the tags prove it is the one this request created).
-    """
-    rek = runtime.clients.rekognition
-    slot = service.find_slot(rek, spec.project_arn, spec.project_name, spec.dataset_type)
-    if not slot.project_exists:
-        raise ProviderError(f"Project {spec.project_arn} does not exist.")
-    if slot.dataset_arn is None:
-        return _create(request, spec, runtime)
-    if slot.dataset_arn == old_arn and slot.status != "DELETE_IN_PROGRESS":
-        return _step(request, spec, runtime)  # not being deleted after all: the full step decides
-    if slot.status in service.IN_PROGRESS:
-        runtime.log.info("waiting for the slot", step="wait", dataset_arn=slot.dataset_arn, status=slot.status)
-        return WAITING
-    dataset = service.read_dataset(rek, slot.dataset_arn)
-    return _settled(request, spec, dataset, runtime) if dataset else WAITING
 
 
 # ----------------------------------------------------------------------------------------------- delete
