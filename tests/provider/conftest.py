@@ -92,6 +92,13 @@ def lines(counts: dict[str, int], bucket: str = IMAGES, prefix: str = "") -> lis
     return [line(f"{prefix}{label}-{i}", label, bucket) for label, count in counts.items() for i in range(count)]
 
 
+def growing_entries(put_object: Callable[..., dict[str, str]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(old, new) entries Sources: 4 lines, then the same object (a newer version) with 3 lines added."""
+    first = lines({"rose": 4})
+    old = {"Type": "entries", **put_object(first, key="e.jsonl")}
+    return old, {"Type": "entries", **put_object(first + lines({"tulip": 3}), key="e.jsonl")}
+
+
 @pytest.fixture
 def put_object(s3: S3Client, bucket: str) -> Callable[..., dict[str, str]]:
     """Upload JSON lines (or raw bytes); returns Bucket/Key/Version as a Source wants them."""

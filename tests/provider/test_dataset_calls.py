@@ -19,7 +19,7 @@ from dataset_provider.runtime import Runtime
 from dataset_provider.schema import TAG_ENTRIES_PROGRESS, TAG_FINGERPRINT
 
 from .cfn import event, exists, run
-from .conftest import line, lines
+from .conftest import growing_entries, line, lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,6 +54,13 @@ def slow(emulator: Emulator) -> Callable[[], None]:
     """From now on every transition takes 10 s; the returned tick moves the clock by one query interval."""
     emulator.configure(dataset_create_delay=10, dataset_update_delay=10, dataset_delete_delay=10)
     return lambda: emulator.advance_time(STEP)
+
+
+def make_busy(emulator: Emulator, rekognition_client: RekognitionClient, arn: str) -> None:
+    """An out-of-band UpdateDatasetEntries keeps ``arn`` UPDATE_IN_PROGRESS for 10 s of emulator time."""
+    emulator.configure(dataset_update_delay=10)
+    entry = (json.dumps(line("rose-0", "tulip")) + "\n").encode()
+    rekognition_client.update_dataset_entries(DatasetArn=arn, Changes={"GroundTruth": entry})
 
 
 def test_create_polls_with_one_describe_and_never_reads_back_its_own_tags(
@@ -170,10 +177,7 @@ def test_rebuild_of_a_busy_dataset_waits_for_it_then_converges(
 ) -> None:
     old = props(project_arn, {"Type": "manifest", **put_object(lines({"rose": 3}))})
     created = str(run(event("Create", old), runtime).physical_id)
-    emulator.configure(dataset_update_delay=10)
-    rekognition_client.update_dataset_entries(
-        DatasetArn=created, Changes={"GroundTruth": (json.dumps(line("rose-0", "tulip")) + "\n").encode()}
-    )
+    make_busy(emulator, rekognition_client, created)
     new = props(project_arn, {"Type": "manifest", **put_object(lines({"tulip": 2}))})
     request = event("Update", new, old=old, physical_id=created)
     result = on_event(request, None, runtime)
@@ -190,10 +194,9 @@ def test_upsert_sends_in_on_event_and_records_the_new_source_in_one_tag_call(
     put_object: Any,
     rekognition_client: RekognitionClient,
 ) -> None:
-    first = lines({"rose": 4})
-    old = props(project_arn, {"Type": "entries", **put_object(first, key="e.jsonl")})
+    old_source, new_source = growing_entries(put_object)
+    old, new = props(project_arn, old_source), props(project_arn, new_source)
     created = run(event("Create", old), runtime)
-    new = props(project_arn, {"Type": "entries", **put_object(first + lines({"tulip": 3}), key="e.jsonl")})
     emulator.request_log.clear()
     updated = run(event("Update", new, old=old, physical_id=created.physical_id), runtime, tick=slow(emulator))
     assert updated.status == "SUCCESS", updated.reason
@@ -215,14 +218,10 @@ def test_upsert_of_a_busy_dataset_records_the_new_source_and_the_polls_send_it(
     put_object: Any,
     rekognition_client: RekognitionClient,
 ) -> None:
-    first = lines({"rose": 4})
-    old = props(project_arn, {"Type": "entries", **put_object(first, key="e.jsonl")})
+    old_source, new_source = growing_entries(put_object)
+    old, new = props(project_arn, old_source), props(project_arn, new_source)
     created = str(run(event("Create", old), runtime).physical_id)
-    emulator.configure(dataset_update_delay=10)
-    rekognition_client.update_dataset_entries(
-        DatasetArn=created, Changes={"GroundTruth": (json.dumps(line("rose-0", "tulip")) + "\n").encode()}
-    )
-    new = props(project_arn, {"Type": "entries", **put_object(first + lines({"tulip": 3}), key="e.jsonl")})
+    make_busy(emulator, rekognition_client, created)
     request = event("Update", new, old=old, physical_id=created)
     result = on_event(request, None, runtime)
     assert STEP_KEY not in result
@@ -257,11 +256,10 @@ def test_upsert_of_a_dataset_deleted_behind_our_back_creates_it_again(
     emulator: Emulator,
     put_object: Any,
 ) -> None:
-    first = lines({"rose": 4})
-    old = props(project_arn, {"Type": "entries", **put_object(first, key="e.jsonl")})
+    old_source, new_source = growing_entries(put_object)
+    old, new = props(project_arn, old_source), props(project_arn, new_source)
     created = str(run(event("Create", old), runtime).physical_id)
     emulator.faults.delete_dataset(created)
-    new = props(project_arn, {"Type": "entries", **put_object(first + lines({"tulip": 3}), key="e.jsonl")})
     response = run(event("Update", new, old=old, physical_id=created), runtime)
     assert response.status == "SUCCESS", response.reason
     assert response.physical_id != created and response.data["TotalEntries"] == "7"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from dataset_provider.schema import TAG_FINGERPRINT
 
 from .cfn import event, exists, run
-from .conftest import lines
+from .conftest import growing_entries, lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -67,10 +67,9 @@ def test_manifest_change_rebuilds_and_reports_the_new_arn(
 def test_entries_that_only_add_are_upserted_in_place(
     project_arn: str, runtime: Runtime, emulator: Emulator, put_object: Callable[..., dict[str, str]]
 ) -> None:
-    first = lines({"rose": 4})
-    old = props(project_arn, {"Type": "entries", **put_object(first, key="e.jsonl")})
+    old_source, new_source = growing_entries(put_object)
+    old, new = props(project_arn, old_source), props(project_arn, new_source)
     created = run(event("Create", old), runtime)
-    new = props(project_arn, {"Type": "entries", **put_object(first + lines({"tulip": 3}), key="e.jsonl")})
     emulator.request_log.clear()
     updated = run(event("Update", new, old=old, physical_id=created.physical_id), runtime)
     assert updated.status == "SUCCESS", updated.reason
