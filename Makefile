@@ -38,7 +38,7 @@ synth: setup
 	npx cdk synth --quiet
 
 demo: setup
-	$(BIN)/python -m rekognition_runner.demo
+	$(BIN)/python -m rekognition_datasets_local.runner.demo
 
 bench: setup
 	$(BIN)/python -m bench

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from bench.settings import Settings
-    from rekognition_emulator import Emulator
+    from rekognition_datasets_local.emulator import Emulator
 
 TITLE = "API calls per lifecycle"
 CREATE_DELAY_S = 30.0
@@ -43,7 +43,8 @@ MINIMUM: dict[tuple[str, str], tuple[dict[str, int], float]] = {
 }
 
 METHOD = (
-    "The real handler (`dataset_provider.provider.on_event`, then `is_complete` until complete, in-process) runs "
+    "The real handler (`rekognition_datasets_handler.provider.on_event`, then `is_complete` until complete, "
+    "in-process) runs "
     "each lifecycle of one TRAIN dataset against the emulator, as the Provider framework would: the first "
     "`is_complete` right after `on_event`, each next one after the stack's default query interval (read from the "
     "synthesized waiter state machine), which here moves the emulator's frozen clock instead of sleeping. Service "
@@ -75,7 +76,7 @@ class Lifecycle:
 
 def _drive(emulator: Emulator, request: dict[str, Any], interval: float) -> tuple[dict[str, Any], Counter[str], int]:
     """on_event, then is_complete every ``interval`` seconds of emulator time; the calls it made."""
-    from dataset_provider.provider import is_complete, on_event
+    from rekognition_datasets_handler.provider import is_complete, on_event
 
     emulator.request_log.clear()
     request = {**request, **on_event(request, None)}
@@ -134,7 +135,7 @@ def lifecycles(emulator: Emulator, interval: float) -> list[Lifecycle]:
 def run(settings: Settings) -> list[Figure]:
     _, template = default_stack(settings)
     interval, _ = waiter_retry(template)
-    from rekognition_emulator import Clock
+    from rekognition_datasets_local.emulator import Clock
 
     # A frozen clock: only the simulated query intervals move it, so the counts are exact and repeatable.
     with running_emulator(clock=Clock(frozen_at=1_800_000_000.0)) as emulator:

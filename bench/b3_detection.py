@@ -20,7 +20,7 @@ from bench.stacks import default_stack, waiter_retry
 
 if TYPE_CHECKING:
     from bench.settings import Settings
-    from rekognition_emulator import Emulator
+    from rekognition_datasets_local.emulator import Emulator
 
 TITLE = "detection overhead (Provider is_complete vs crhelper rate(1 minute))"
 CRHELPER_PERIOD_S = 60.0
@@ -30,7 +30,8 @@ BETTER_FACTOR = 6.0
 POLLS_PER_ROUND = 8
 WHAT_IF_INTERVAL_S = 5.0
 METHOD = (
-    "Per-poll handler latency: the real `dataset_provider.provider.is_complete`, in-process and warm, against the "
+    "Per-poll handler latency: the real `rekognition_datasets_handler.provider.is_complete`, in-process and "
+    "warm, against the "
     "emulator (a TRAIN dataset created from a 20-line manifest whose creation takes 1 hour of emulator time): "
     f"{POLLS_PER_ROUND} polls while in progress, then the clock is moved past the hour and the completing poll is "
     "timed too; one round per repeat, each with a new project. The default query interval and total timeout are "
@@ -49,7 +50,7 @@ METHOD = (
 def measure_latencies(emulator: Emulator, rounds: int, polls: int) -> list[float]:
     """Seconds per ``is_complete`` call against ``emulator`` (the one boto3's environment points at): ``polls``
     in progress, then the completing one, per round."""
-    from dataset_provider.provider import is_complete, on_event
+    from rekognition_datasets_handler.provider import is_complete, on_event
 
     latencies: list[float] = []
     emulator.configure(dataset_create_delay=3600.0)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from bench.settings import Settings
-    from rekognition_emulator import Emulator
+    from rekognition_datasets_local.emulator import Emulator
 
 TITLE = "bytes per UpdateDatasetEntries call"
 LIMIT_BYTES = 5 * 1024 * 1024
@@ -24,7 +24,7 @@ QUICK_SIZES_MIB = (1, 6)
 MAX_POLLS = 2000
 METHOD = (
     "A JSON Lines object of generated detection entries (8 boxes each, about 1 KiB a line) of at least 1, 20 and "
-    "100 MiB is put in the emulator's S3; the real handler (`dataset_provider.provider.on_event`, then "
+    "100 MiB is put in the emulator's S3; the real handler (`rekognition_datasets_handler.provider.on_event`, then "
     "`is_complete` until complete, in-process) creates a TRAIN dataset with an `entries` source from it, against "
     "an emulator whose transitions complete on the next request. The `GroundTruth` size of every "
     "UpdateDatasetEntries call is read from the emulator's request log (blobs are logged as their byte size). "
@@ -37,7 +37,7 @@ def apply_entries(emulator: Emulator, path: Path, name: str) -> tuple[list[int],
     """Create a dataset from the entries in ``path`` through the handler, against ``emulator`` (the one boto3's
     environment points at, with instant transitions); returns each UpdateDatasetEntries blob size, the number of
     is_complete polls, and the wall seconds of the whole create."""
-    from dataset_provider.provider import is_complete, on_event
+    from rekognition_datasets_handler.provider import is_complete, on_event
 
     emulator.request_log.clear()
     start = time.perf_counter()
@@ -67,7 +67,7 @@ def apply_entries(emulator: Emulator, path: Path, name: str) -> tuple[list[int],
 
 
 def run(settings: Settings) -> list[Figure]:
-    from rekognition_emulator import EmulatorConfig
+    from rekognition_datasets_local.emulator import EmulatorConfig
 
     figures: list[Figure] = []
     for mib in QUICK_SIZES_MIB if settings.quick else FULL_SIZES_MIB:

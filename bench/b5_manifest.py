@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 TITLE = "manifest validation (250,000 lines)"
 METHOD = (
     "A generated, fully valid manifest (classification: one image-level label per line; detection: 3 boxes per line) "
-    "of 250,000 lines is validated in a fresh interpreter with `dataset_provider.manifest.validate_file`; the "
+    "of 250,000 lines is validated in a fresh interpreter with "
+    "`rekognition_datasets_handler.manifest.validate_file`; the "
     "baseline is `for line in file: json.loads(line)` over the same file in its own fresh interpreter. Subject and "
     "baseline alternate (ABAB). Time covers the validation call only (not interpreter start-up or imports); lines/s "
     "= lines / that time. Peak memory is the child process's peak RSS (`VmHWM` in `/proc/self/status`; whole "
@@ -40,7 +41,7 @@ _SUBJECT = (
     _PEAK
     + """
 import json, sys, time
-from dataset_provider.manifest import validate_file
+from rekognition_datasets_handler.manifest import validate_file
 start = time.perf_counter()
 summary = validate_file(sys.argv[1])
 seconds = time.perf_counter() - start

@@ -24,7 +24,8 @@ TIMEOUT_S = 240.0
 METHOD = (
     "`make demo` is run as a child process from the repository root when `make -q setup` says the set-up is up to "
     "date (as it is under `make bench`); otherwise the demo target's own command, `python -m "
-    "rekognition_runner.demo`, with the Makefile's environment (the project's Node.js 22 on PATH). Wall time from "
+    "rekognition_datasets_local.runner.demo`, with the Makefile's environment (the project's Node.js 22 on PATH). "
+    "Wall time from "
     f"start to exit; the run must exit 0 within {TIMEOUT_S:g} s. The demo's `=== ... ===` phase headings are "
     "timestamped as they are printed, which gives the per-phase split in the note (from the median run)."
 )
@@ -35,7 +36,11 @@ def demo_command() -> tuple[list[str], str]:
     up_to_date = subprocess.run(["make", "-q", "setup"], cwd=REPO, capture_output=True, check=False).returncode == 0
     if up_to_date:
         return ["make", "--no-print-directory", "demo"], "make demo"
-    return [sys.executable, "-m", "rekognition_runner.demo"], "python -m rekognition_runner.demo (set-up not current)"
+    return [
+        sys.executable,
+        "-m",
+        "rekognition_datasets_local.runner.demo",
+    ], "python -m rekognition_datasets_local.runner.demo (set-up not current)"
 
 
 def run_demo(command: list[str], timeout: float = TIMEOUT_S) -> tuple[float, list[tuple[str, float]]]:

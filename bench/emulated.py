@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-    from rekognition_emulator import Clock, Emulator, EmulatorConfig
+    from rekognition_datasets_local.emulator import Clock, Emulator, EmulatorConfig
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -39,7 +39,7 @@ def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
 def running_emulator(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Iterator[Emulator]:
     """A started emulator with this process's boto3 environment pointing at it (one attempt per call, and the
     handler logging warnings only)."""
-    from rekognition_emulator import Emulator
+    from rekognition_datasets_local.emulator import Emulator
 
     quiet = {"AWS_MAX_ATTEMPTS": "1", "LOG_LEVEL": "WARNING"}
     with Emulator(config, clock=clock) as emulator, patched_environ({**emulator.env(), **quiet}):
@@ -56,7 +56,7 @@ def event(
 ) -> dict[str, Any]:
     """A CloudFormation custom-resource request for a dataset, as the Provider framework hands it over (built by
     the runner's event builder, so bench drives the handler with exactly what the runner and CloudFormation send)."""
-    from rekognition_runner.resources.events import request
+    from rekognition_datasets_local.runner.resources.events import request
 
     framework = {"ServiceToken": SERVICE_TOKEN, "ServiceTimeout": "3000"}
     return request(

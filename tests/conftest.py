@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_rekognition import RekognitionClient
     from mypy_boto3_s3 import S3Client
 
-    from rekognition_emulator import Emulator
+    from rekognition_datasets_local.emulator import Emulator
 
 #: Variables that could send a test's boto3 clients somewhere other than the emulator.
 _ISOLATED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL")
@@ -29,7 +29,7 @@ _ISOLATED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDP
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[Emulator]:
     """One running emulator per test session (per xdist worker), with instant transitions."""
-    from rekognition_emulator import Emulator, EmulatorConfig
+    from rekognition_datasets_local.emulator import Emulator, EmulatorConfig
 
     with Emulator(EmulatorConfig.instant()) as running:
         yield running

@@ -73,14 +73,14 @@ def bundle_handler(output_dir: Path, handler_dir: Path | None = None) -> None:
 
     The CDK asset uses it; so does ``make crhelper-package`` for the plain CloudFormation template.
     """
-    source = handler_dir if handler_dir is not None else _package_dir("dataset_provider")
+    source = handler_dir if handler_dir is not None else _package_dir("rekognition_datasets_handler")
     _copy_tree(source, output_dir / source.name)
     _copy_tree(_package_dir("crhelper"), output_dir / "crhelper")
 
 
 def handler_code(handler_dir: Path | None = None) -> lambda_.Code:
     """The Lambda code asset (one per provider, shared by both functions)."""
-    source = handler_dir if handler_dir is not None else _package_dir("dataset_provider")
+    source = handler_dir if handler_dir is not None else _package_dir("rekognition_datasets_handler")
     return lambda_.Code.from_asset(
         str(source),
         asset_hash_type=cdk.AssetHashType.CUSTOM,

@@ -8,7 +8,6 @@ import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
 
-from dataset_provider import schema
 from rekognition_datasets import perms
 from rekognition_datasets.dataset_type import DatasetType
 from rekognition_datasets.errors import ValidationError
@@ -16,11 +15,13 @@ from rekognition_datasets.lazy import lazy_string
 from rekognition_datasets.project import _ProjectBase
 from rekognition_datasets.provider import DatasetProvider
 from rekognition_datasets.source import DatasetSource
+from rekognition_datasets_handler import schema
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from constructs import Construct
+
     from rekognition_datasets.project import IProject
 
 #: Tag keys the handler writes itself (stack, logical id, fingerprint, progress).

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
-
 from constructs import Construct
-from dataset_provider import schema
+
 from rekognition_datasets.dataset import Dataset
 from rekognition_datasets.dataset_type import DatasetType
 from rekognition_datasets.errors import ValidationError
 from rekognition_datasets.provider import DatasetProvider
+from rekognition_datasets_handler import schema
 
 if TYPE_CHECKING:
     from rekognition_datasets.dataset import IDataset

@@ -7,8 +7,8 @@ import json
 import posixpath
 from typing import TYPE_CHECKING, Final
 
-from dataset_provider import schema
-from dataset_provider.manifest import classification_entry
+from rekognition_datasets_handler import schema
+from rekognition_datasets_handler.manifest import classification_entry
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

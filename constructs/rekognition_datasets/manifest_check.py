@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from constructs import IConstruct
-    from dataset_provider.manifest import Issue
+
+    from rekognition_datasets_handler.manifest import Issue
 
 #: At most this many errors are listed in one synth error (the count says how many there were).
 MAX_LISTED_ERRORS = 20
@@ -30,7 +31,7 @@ def check_manifest_lines(scope: IConstruct, lines: Iterable[str], origin: str) -
     :param origin: what the lines are, for messages (a file path or ``inline entries``).
     :raises ValidationError: when any line or the manifest as a whole has an error.
     """
-    from dataset_provider.manifest import ManifestValidator
+    from rekognition_datasets_handler.manifest import ManifestValidator
 
     validator = ManifestValidator()
     errors: list[str] = []

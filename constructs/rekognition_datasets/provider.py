@@ -13,17 +13,18 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
-
 from constructs import Construct
-from dataset_provider import schema
+
 from rekognition_datasets import nag, perms
 from rekognition_datasets.bundling import handler_code
 from rekognition_datasets.errors import ValidationError
+from rekognition_datasets_handler import schema
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from constructs import IConstruct
+
     from rekognition_datasets.project import IProject
 
 #: Construct id of the provider under its Stack. Part of the ServiceToken's identity: never change it.
@@ -172,7 +173,7 @@ class DatasetProvider(Construct):
             id,
             runtime=lambda_.Runtime.PYTHON_3_14,
             architecture=lambda_.Architecture.ARM_64,
-            handler=f"dataset_provider.provider.{entry}",
+            handler=f"rekognition_datasets_handler.provider.{entry}",
             code=code,
             role=self.role,
             timeout=cdk.Duration.seconds(HANDLER_TIMEOUT_SECONDS),

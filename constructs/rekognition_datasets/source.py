@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from aws_cdk import aws_s3 as s3
-
     from constructs import Construct
+
     from rekognition_datasets.dataset import IDataset
     from rekognition_datasets.provider import DatasetProvider
 

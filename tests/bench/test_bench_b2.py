@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bench import b2_calls
 
 if TYPE_CHECKING:
-    from rekognition_emulator import Emulator
+    from rekognition_datasets_local.emulator import Emulator
 
 
 def test_lifecycles_count_the_calls_of_each_phase_and_source(emulator: Emulator) -> None:

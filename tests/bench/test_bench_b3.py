@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bench import b3_detection
 
 if TYPE_CHECKING:
-    from rekognition_emulator import Emulator
+    from rekognition_datasets_local.emulator import Emulator
 
 
 def test_measure_latencies_times_every_poll(emulator: Emulator) -> None:

@@ -11,7 +11,7 @@ from bench import b4_chunks
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from rekognition_emulator import Emulator
+    from rekognition_datasets_local.emulator import Emulator
 
 
 def test_apply_entries_reports_every_update_call(emulator: Emulator, tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 _STDERR = f"""import time: self [us] | cumulative | imported package
 import time:       100 |        100 | io
 {MARKER}
-import time:       300 |        300 |   dataset_provider.schema
-import time:        50 |        350 | dataset_provider
+import time:       300 |        300 |   rekognition_datasets_handler.schema
+import time:        50 |        350 | rekognition_datasets_handler
 import time:        20 |         20 | json
 """
 
@@ -23,8 +23,8 @@ import time:        20 |         20 | json
 def test_parse_importtime_keeps_lines_after_the_marker_with_depth() -> None:
     lines = parse_importtime(_STDERR)
     assert [(line.depth, line.name, line.cumulative_us) for line in lines] == [
-        (1, "dataset_provider.schema", 300),
-        (0, "dataset_provider", 350),
+        (1, "rekognition_datasets_handler.schema", 300),
+        (0, "rekognition_datasets_handler", 350),
         (0, "json", 20),
     ]
 

@@ -26,7 +26,7 @@ def test_a_failing_demo_is_an_error() -> None:
 
 def test_demo_command_is_make_demo_or_its_body() -> None:
     command, described = b7_demo.demo_command()
-    assert command[-1] == "demo" or command[-2:] == ["-m", "rekognition_runner.demo"]
+    assert command[-1] == "demo" or command[-2:] == ["-m", "rekognition_datasets_local.runner.demo"]
     assert "demo" in described
 
 

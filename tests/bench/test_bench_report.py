@@ -57,8 +57,10 @@ def test_format_stats_shows_range_and_count() -> None:
 
 
 def test_table_says_why_a_row_is_not_measured() -> None:
-    table = render_table([not_measured("B7", "demo wall time", "`rekognition_runner.demo` is not importable")])
-    assert "not measured: `rekognition_runner.demo` is not importable" in table
+    table = render_table(
+        [not_measured("B7", "demo wall time", "`rekognition_datasets_local.runner.demo` is not importable")]
+    )
+    assert "not measured: `rekognition_datasets_local.runner.demo` is not importable" in table
     assert table.count("\n") == 3
 
 

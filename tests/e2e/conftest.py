@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from rekognition_runner.assembly import CloudAssembly, synthesize
-from rekognition_runner.output import Printer
-from rekognition_runner.resources.base import RunnerConfig
-from rekognition_runner.session import Session, open_session
+from rekognition_datasets_local.runner.assembly import CloudAssembly, synthesize
+from rekognition_datasets_local.runner.output import Printer
+from rekognition_datasets_local.runner.resources.base import RunnerConfig
+from rekognition_datasets_local.runner.session import Session, open_session
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from rekognition_emulator import Emulator
-    from rekognition_runner.state import StackState
+    from rekognition_datasets_local.emulator import Emulator
+    from rekognition_datasets_local.runner.state import StackState
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = Path(__file__).with_name("e2e_app.py")

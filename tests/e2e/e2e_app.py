@@ -14,8 +14,8 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 
-from dataset_provider.manifest import classification_entry
 from rekognition_datasets import Dataset, DatasetDistribution, DatasetSource, DatasetType, Project
+from rekognition_datasets_handler.manifest import classification_entry
 
 IMAGES_BUCKET = "e2e-images"
 MANIFEST_BUCKET = "e2e-manifests"

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from rekognition_cli.main import main
+from rekognition_datasets_local.cli.main import main
 
 if TYPE_CHECKING:
-    from rekognition_emulator import Emulator
-    from rekognition_runner.assembly import CloudAssembly
+    from rekognition_datasets_local.emulator import Emulator
+    from rekognition_datasets_local.runner.assembly import CloudAssembly
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from rekognition_datasets.bundling import bundle_handler
-from rekognition_runner.engine import StackFailed
+from rekognition_datasets_local.runner.engine import StackFailed
 
 from .conftest import ROOT, ok_calls
 from .e2e_app import labelled
@@ -17,8 +17,8 @@ from .e2e_app import labelled
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from rekognition_emulator import Emulator
-    from rekognition_runner.session import Session
+    from rekognition_datasets_local.emulator import Emulator
+    from rekognition_datasets_local.runner.session import Session
 
 pytestmark = pytest.mark.e2e
 

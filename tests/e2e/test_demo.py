@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from rekognition_runner import demo
-from rekognition_runner.output import Printer
+from rekognition_datasets_local.runner import demo
+from rekognition_datasets_local.runner.output import Printer
 
 
 @pytest.mark.e2e

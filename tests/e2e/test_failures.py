@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from rekognition_runner.engine import StackFailed
+from rekognition_datasets_local.runner.engine import StackFailed
 
 from .conftest import deploy, ok_calls
 from .e2e_app import MANIFEST_BUCKET, labelled, line
 
 if TYPE_CHECKING:
-    from rekognition_emulator import Emulator
-    from rekognition_runner.assembly import CloudAssembly
-    from rekognition_runner.session import Session
+    from rekognition_datasets_local.emulator import Emulator
+    from rekognition_datasets_local.runner.assembly import CloudAssembly
+    from rekognition_datasets_local.runner.session import Session
 
     from .conftest import HookPrinter, Ticker
 

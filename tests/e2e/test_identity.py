@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from rekognition_runner.resources.events import CREATE_FAILED_MARKER
+from rekognition_datasets_local.runner.resources.events import CREATE_FAILED_MARKER
 
 from .conftest import deploy, ok_calls
 from .e2e_app import line
 
 if TYPE_CHECKING:
-    from rekognition_emulator import Emulator
-    from rekognition_runner.assembly import CloudAssembly
-    from rekognition_runner.session import Session
+    from rekognition_datasets_local.emulator import Emulator
+    from rekognition_datasets_local.runner.assembly import CloudAssembly
+    from rekognition_datasets_local.runner.session import Session
 
     from .conftest import HookPrinter, Ticker
 

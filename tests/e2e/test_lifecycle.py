@@ -13,9 +13,9 @@ from .e2e_app import V1, labelled
 if TYPE_CHECKING:
     from mypy_boto3_rekognition import RekognitionClient
 
-    from rekognition_emulator import Emulator
-    from rekognition_runner.assembly import CloudAssembly
-    from rekognition_runner.session import Session
+    from rekognition_datasets_local.emulator import Emulator
+    from rekognition_datasets_local.runner.assembly import CloudAssembly
+    from rekognition_datasets_local.runner.session import Session
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,9 @@ import pytest
 from .conftest import deploy, ok_calls
 
 if TYPE_CHECKING:
-    from rekognition_emulator import Emulator
-    from rekognition_runner.assembly import CloudAssembly
-    from rekognition_runner.session import Session
+    from rekognition_datasets_local.emulator import Emulator
+    from rekognition_datasets_local.runner.assembly import CloudAssembly
+    from rekognition_datasets_local.runner.session import Session
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,49 @@
+"""``rekognition-datasets``: validate manifests, run the local emulator, deploy stacks offline.
+
+Each subcommand lives in its own module exposing ``register(subparsers)``; this module only wires them, and
+imports each lazily so ``validate`` never pays for the emulator's or the runner's imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+#: subcommand module -> subcommands it registers (imported only when one of them is asked for).
+_MODULES: dict[str, tuple[str, ...]] = {
+    "rekognition_datasets_local.cli.validate": ("validate",),
+    "rekognition_datasets_local.cli.emulator": ("emulator",),
+    "rekognition_datasets_local.cli.runner": ("deploy", "destroy", "status"),
+}
+
+
+def _parser(wanted: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rekognition-datasets",
+        description="Rekognition Custom Labels datasets as code: validate manifests, emulate, deploy offline.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name, commands in _MODULES.items():
+        if wanted is None or wanted in commands:
+            importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    wanted = next((a for a in args_in if not a.startswith("-")), None)
+    known = {c for commands in _MODULES.values() for c in commands}
+    parser = _parser(wanted if wanted in known else None)
+    args = parser.parse_args(args_in)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

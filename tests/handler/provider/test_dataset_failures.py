@@ -1,0 +1,103 @@
+"""Terminal failures: the service's message, sampled entry errors, short responses, nothing left behind."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rekognition_datasets_handler.provider import on_event
+
+from .cfn import event, run
+from .conftest import line, lines
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mypy_boto3_rekognition import RekognitionClient
+
+    from rekognition_datasets_handler.runtime import Runtime
+    from rekognition_datasets_local.emulator import Emulator
+
+
+def props(project_arn: str, source: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"ProjectArn": project_arn, "DatasetType": "TRAIN", "Source": source, **extra}
+
+
+def test_terminal_manifest_error_fails_with_the_service_message(
+    project_arn: str,
+    runtime: Runtime,
+    put_object: Callable[..., dict[str, str]],
+    emulator: Emulator,
+    rekognition_client: RekognitionClient,
+) -> None:
+    content = lines({"rose": 3}) + lines({"tulip": 3}, bucket="another-bucket")
+    request = event("Create", props(project_arn, {"Type": "manifest", **put_object(content)}))
+    response = run(request, runtime)
+    assert response.status == "FAILED"
+    assert "CREATE_FAILED" in response.reason and "multiple S3 buckets" in response.reason
+    assert len(response.body(request).encode()) < 4096
+    # the rollback Delete (isComplete failed, so it carries the real ARN) removes the failed dataset
+    assert response.physical_id is not None and "/dataset/train/" in response.physical_id
+    cleanup = run(event("Delete", request["ResourceProperties"], physical_id=response.physical_id), runtime)
+    assert cleanup.status == "SUCCESS"
+    assert rekognition_client.describe_projects(ProjectNames=["flowers"])["ProjectDescriptions"][0]["Datasets"] == []
+
+
+def test_error_entries_over_the_maximum_fail_with_entry_error_codes(
+    project_arn: str, runtime: Runtime, put_object: Callable[..., dict[str, str]]
+) -> None:
+    broken = [line(f"broken-{i}", "rose", rose="not-a-number") for i in range(4)]
+    source = {"Type": "manifest", **put_object(lines({"rose": 40}) + broken)}
+    request = event("Create", props(project_arn, source, MaxErrorEntries="2"))
+    response = run(request, runtime)
+    assert response.status == "FAILED"
+    assert "has 4 entries with errors (MaxErrorEntries 2)" in response.reason
+    assert "ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT (broken-" in response.reason
+    assert len(response.body(request).encode()) < 4096
+
+
+def test_error_entries_within_the_maximum_succeed(
+    project_arn: str, runtime: Runtime, put_object: Callable[..., dict[str, str]]
+) -> None:
+    broken = [line("broken", "rose", rose="not-a-number")]
+    source = {"Type": "manifest", **put_object(lines({"rose": 10}) + broken)}
+    response = run(event("Create", props(project_arn, source, MaxErrorEntries="1")), runtime)
+    assert response.status == "SUCCESS", response.reason
+    assert response.data["ErrorEntries"] == "1"
+
+
+def test_huge_service_message_still_fits_the_response(project_arn: str, runtime: Runtime, emulator: Emulator) -> None:
+    emulator.faults.fail_next(project_arn, "X" * 20_000)
+    request = event("Create", props(project_arn, {"Type": "empty"}))
+    response = run(request, runtime)
+    assert response.status == "FAILED"
+    assert len(response.body(request).encode()) < 4096
+
+
+def test_entries_line_the_service_would_drop_fails_before_sending(
+    project_arn: str, runtime: Runtime, put_object: Callable[..., dict[str, str]], emulator: Emulator
+) -> None:
+    source = {
+        "Type": "entries",
+        **put_object(b'{"source-ref": "s3://provider-test-images/x.jpg"}\nnot json\n', key="e.jsonl"),
+    }
+    response = run(event("Create", props(project_arn, source)), runtime)
+    assert response.status == "FAILED"
+    assert "ERROR_INVALID_JSON_LINE" in response.reason and "line 2" in response.reason
+    assert emulator.request_log.count("UpdateDatasetEntries") == 0
+
+
+def test_failed_on_event_create_leaves_nothing_behind(
+    project_arn: str, runtime: Runtime, emulator: Emulator, rekognition_client: RekognitionClient
+) -> None:
+    # GIVEN our dataset from a first delivery that ended CREATE_FAILED
+    emulator.faults.fail_next(project_arn, "Injected service error.")
+    request = event("Create", props(project_arn, {"Type": "empty"}))
+    on_event(request, None, runtime)
+    # WHEN the re-delivered Create fails in on_event (so the framework answers with the CREATE_FAILED marker,
+    # whose Delete never reaches the handler)
+    response = run(request, runtime)
+    # THEN on_event deleted what it had created before failing
+    assert response.status == "FAILED" and "Injected service error." in response.reason
+    assert response.physical_id == "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
+    assert emulator.request_log.count("DeleteDataset", "OK") == 1
+    assert rekognition_client.describe_projects(ProjectNames=["flowers"])["ProjectDescriptions"][0]["Datasets"] == []

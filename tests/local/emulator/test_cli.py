@@ -1,0 +1,203 @@
+"""``rekognition-datasets emulator``: serving in a subprocess, controlling a running emulator, flag errors."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from rekognition_datasets_local.cli.main import main
+
+NO_RETRY = Config(retries={"mode": "standard", "total_max_attempts": 1})
+
+
+def _read_env(process: subprocess.Popen[str]) -> dict[str, str]:
+    """The ``NAME=value`` lines the emulator prints when ready (waiting at most 60 s for them)."""
+    env: dict[str, str] = {}
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            name, _, value = line.strip().partition("=")
+            env[name] = value
+            if name == "AWS_DEFAULT_REGION":
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    assert "AWS_DEFAULT_REGION" in env, f"the emulator did not get ready: {env}"
+    return env
+
+
+@pytest.fixture
+def served():
+    """A CLI emulator in a subprocess, with a fault armed by flag; yields (process, printed env)."""
+    command = [
+        sys.executable,
+        "-m",
+        "rekognition_datasets_local.cli.main",
+        "emulator",
+        "--delay",
+        "0",
+        "--throttle-next",
+        "CreateProject=1",
+        "--log-requests",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield process, _read_env(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_serves_prints_endpoints_and_stops_cleanly_on_sigterm(served):
+    process, env = served
+    rekognition = boto3.client(
+        "rekognition",
+        endpoint_url=env["AWS_ENDPOINT_URL_REKOGNITION"],
+        region_name=env["AWS_DEFAULT_REGION"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=NO_RETRY,
+    )
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL_S3"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+    with pytest.raises(rekognition.exceptions.ThrottlingException):
+        rekognition.create_project(ProjectName="cli")
+    project = rekognition.create_project(ProjectName="cli")["ProjectArn"]
+    s3.create_bucket(Bucket="cli-bucket")
+    process.send_signal(signal.SIGTERM)
+
+    assert process.wait(timeout=20) == 0
+    logged = [json.loads(line) for line in process.stderr.read().splitlines() if line.startswith("{")]
+    assert [(e["operation"], e["outcome"]) for e in logged] == [
+        ("CreateProject", "ThrottlingException"),
+        ("CreateProject", "OK"),
+    ]
+    assert rekognition.meta.endpoint_url.startswith("http://127.0.0.1:")
+    assert project.startswith("arn:aws:rekognition:us-east-1:123456789012:project/cli/")
+    assert env["AWS_ENDPOINT_URL_EVENTS"] == env["AWS_ENDPOINT_URL_LAMBDA"] == env["AWS_ENDPOINT_URL_S3"]
+
+
+def test_sigint_stops_it_too(served):
+    process, _ = served
+
+    process.send_signal(signal.SIGINT)
+
+    assert process.wait(timeout=20) == 0
+
+
+def test_control_a_running_emulator(emulator, client, project, capsys):
+    dataset = client.create_dataset(ProjectArn=project, DatasetType="TRAIN")["DatasetArn"]
+    url = emulator.rekognition_url
+
+    armed = main(
+        [
+            "emulator",
+            "--control",
+            url,
+            "--internal-error-next",
+            "DescribeProjects=1",
+            "--fail-next",
+            f"{dataset}=Broken=badly",
+        ]
+    )
+    with pytest.raises(client.exceptions.InternalServerError):
+        client.describe_projects()
+    client.update_dataset_entries(DatasetArn=dataset, Changes={"GroundTruth": b'{"source-ref":"s3://bucket/x.jpg"}'})
+    description = client.describe_dataset(DatasetArn=dataset)["DatasetDescription"]
+    capsys.readouterr()
+    listed = main(["emulator", "--control", url, "--requests"])
+    logged = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+    assert armed == listed == 0
+    assert (description["Status"], description["StatusMessage"]) == ("UPDATE_FAILED", "Broken=badly")
+    assert [entry["operation"] for entry in logged][-2:] == ["UpdateDatasetEntries", "DescribeDataset"]
+    assert logged[-2]["params"]["Changes"]["GroundTruth"] == {"size": 34}
+
+
+def test_control_throttle_slow_delete_advance_and_reset(emulator, client, project):
+    url = emulator.rekognition_url
+    dataset = client.create_dataset(ProjectArn=project, DatasetType="TRAIN")["DatasetArn"]
+
+    assert main(["emulator", "--control", url, "--delete-dataset", dataset, "--slow", "5"]) == 0
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_dataset(DatasetArn=dataset)
+    again = client.create_dataset(ProjectArn=project, DatasetType="TRAIN")["DatasetArn"]
+    assert client.describe_dataset(DatasetArn=again)["DatasetDescription"]["Status"] == "CREATE_IN_PROGRESS"
+    assert main(["emulator", "--control", url, "--advance", "5"]) == 0
+    assert client.describe_dataset(DatasetArn=again)["DatasetDescription"]["Status"] == "CREATE_COMPLETE"
+    assert (
+        main(
+            [
+                "emulator",
+                "--control",
+                url,
+                "--throttle",
+                "DescribeProjects=1",
+                "--throttle-code",
+                "ProvisionedThroughputExceededException",
+            ]
+        )
+        == 0
+    )
+    with pytest.raises(client.exceptions.ProvisionedThroughputExceededException):
+        client.describe_projects()
+    assert main(["emulator", "--control", url, "--reset"]) == 0
+    assert client.describe_projects()["ProjectDescriptions"] == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--delay", "bogus=1"], "KIND must be one of"),
+        (["--delay", "soon"], "is not a number"),
+        (["--throttle-next", "DescribeProjects=many"], "is not a whole number"),
+        (["--throttle", "0.5"], "expected OP=FRACTION"),
+        (["--fail-next", "no-message"], "expected ARN=MESSAGE"),
+        (["--reset"], "need --control URL"),
+        (["--host", "0.0.0.0"], "loopback only"),
+        (["--throttle-next", "0"], "count must be >= 1"),
+    ],
+)
+def test_bad_flags_exit_2_with_a_clear_message(argv, message, capsys):
+    assert main(["emulator", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--port", "--s3-port"])
+def test_port_in_use_exits_1(flag, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+
+        assert main(["emulator", flag, str(taken.getsockname()[1])]) == 1
+    assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
+
+
+def test_unreachable_control_url_exits_1(capsys):
+    assert main(["emulator", "--control", "http://127.0.0.1:9", "--reset"]) == 1
+    assert "cannot reach" in capsys.readouterr().err
+
+
+def test_control_refusal_exits_1(emulator, capsys):
+    missing = "arn:aws:rekognition:us-east-1:123456789012:project/p/dataset/train/1"
+
+    assert main(["emulator", "--control", emulator.rekognition_url, "--delete-dataset", missing]) == 1
+    assert "does not exist" in capsys.readouterr().err
