@@ -38,6 +38,16 @@ class Quota:
         """The service's ``message`` followed by what was measured against which quota, and where."""
         return f"{message} [{self.name}: {measured:,} {self.unit}, limit {self.limit:,}; {where}]"
 
+    def validate(self, measured: int, message: str, where: str) -> None:
+        """Refuse the template (TemplateError) with :meth:`exceeded` when ``measured`` is over the limit."""
+        if measured > self.limit:
+            raise TemplateError(self.exceeded(message, measured, where))
+
+    def enforce(self, measured: int, message: str, where: str, physical_id: str | None = None) -> None:
+        """Fail the resource (ResourceFailed) with :meth:`exceeded` when ``measured`` is over the limit."""
+        if measured > self.limit:
+            raise ResourceFailed(self.exceeded(message, measured, where), physical_id)
+
 
 #: A template passed by TemplateURL (what ``cdk deploy`` does with a synthesized stack).
 TEMPLATE_URL_BODY = Quota("CloudFormation template body size in S3", 1_048_576, "bytes")
@@ -65,22 +75,19 @@ _WHITESPACE = re.compile(r"\s+")
 
 def check_template(template: Template) -> None:
     """Raise TemplateError when CloudFormation would refuse the template before creating anything."""
-    size = template.size_bytes
-    if template.uploaded and size > TEMPLATE_URL_BODY.limit:
+    if template.uploaded:
         # [infer] CloudFormation's wording for a TemplateURL over the limit
-        raise TemplateError(
-            TEMPLATE_URL_BODY.exceeded(
-                f"Template may not exceed {TEMPLATE_URL_BODY.limit} bytes in size.", size, "the stack's template"
-            )
+        TEMPLATE_URL_BODY.validate(
+            template.size_bytes,
+            f"Template may not exceed {TEMPLATE_URL_BODY.limit} bytes in size.",
+            "the stack's template",
         )
-    if not template.uploaded and size > TEMPLATE_BODY.limit:
-        raise TemplateError(
-            TEMPLATE_BODY.exceeded(
-                "1 validation error detected: Value at 'templateBody' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {TEMPLATE_BODY.limit}",
-                size,
-                "the stack's template, passed inline: upload it to S3 (TemplateURL) to get the 1 MB quota",
-            )
+    else:
+        TEMPLATE_BODY.validate(
+            template.size_bytes,
+            "1 validation error detected: Value at 'templateBody' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {TEMPLATE_BODY.limit}",
+            "the stack's template, passed inline: upload it to S3 (TemplateURL) to get the 1 MB quota",
         )
     sections = (
         (RESOURCES, "resources", template.body.get("Resources")),
@@ -90,15 +97,12 @@ def check_template(template: Template) -> None:
     )
     for quota, noun, section in sections:
         count = len(section) if isinstance(section, Mapping) else 0
-        if count > quota.limit:
-            # [infer] the resources wording is CloudFormation's; the other sections are read as the same
-            raise TemplateError(
-                quota.exceeded(
-                    f"Template format error: Number of {noun}, {count}, is greater than maximum allowed, {quota.limit}",
-                    count,
-                    f"the template's {noun.capitalize()} section",
-                )
-            )
+        # [infer] the resources wording is CloudFormation's; the other sections are read as the same
+        quota.validate(
+            count,
+            f"Template format error: Number of {noun}, {count}, is greater than maximum allowed, {quota.limit}",
+            f"the template's {noun.capitalize()} section",
+        )
 
 
 # -- resources (the resource's request is refused) ----------------------------------------------------------
@@ -120,16 +124,12 @@ def check_resource(
 def _check_environment(logical_id: str, props: Mapping[str, Any]) -> None:
     variables = (props.get("Environment") or {}).get("Variables") or {}
     measured = json.dumps({str(k): str(v) for k, v in variables.items()}, separators=(",", ":"), ensure_ascii=False)
-    size = len(measured.encode())
-    if size > LAMBDA_ENVIRONMENT.limit:
-        raise ResourceFailed(
-            LAMBDA_ENVIRONMENT.exceeded(
-                "Lambda was unable to configure your environment variables because the environment variables "
-                "you have provided exceeded the 4KB limit.",
-                size,
-                f"Environment.Variables of function {logical_id}",
-            )
-        )
+    LAMBDA_ENVIRONMENT.enforce(
+        len(measured.encode()),
+        "Lambda was unable to configure your environment variables because the environment variables "
+        "you have provided exceeded the 4KB limit.",
+        f"Environment.Variables of function {logical_id}",
+    )
 
 
 def policy_size(document: Any) -> int:
@@ -196,41 +196,28 @@ class _IamView:
 def _check_iam(view: _IamView) -> None:
     pending = view.pending
     if pending.type == _MANAGED_POLICY:
-        size = policy_size(pending.props.get("PolicyDocument"))
-        if size > MANAGED_POLICY_SIZE.limit:
-            raise ResourceFailed(
-                MANAGED_POLICY_SIZE.exceeded(
-                    f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE.limit} (Service: Iam, Status Code: 409)",
-                    size,
-                    f"PolicyDocument of managed policy {pending.logical_id}",
-                )
-            )
-    roles = _roles_concerned(view)
-    for name, role in roles:
+        MANAGED_POLICY_SIZE.enforce(
+            policy_size(pending.props.get("PolicyDocument")),
+            f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE.limit} (Service: Iam, Status Code: 409)",
+            f"PolicyDocument of managed policy {pending.logical_id}",
+        )
+    for name, role in _roles_concerned(view):
         label = name or pending.logical_id
         if pending.type in (_ROLE, _POLICY):
-            size = view.inline_size(role, name)
-            if size > ROLE_INLINE_POLICY_SIZE.limit:
-                raise ResourceFailed(
-                    ROLE_INLINE_POLICY_SIZE.exceeded(
-                        # [infer] IAM's LimitExceeded wording for PutRolePolicy
-                        f"Maximum policy size of {ROLE_INLINE_POLICY_SIZE.limit} bytes exceeded for role {label} "
-                        "(Service: Iam, Status Code: 409)",
-                        size,
-                        f"inline policies of role {label} (Role.Policies and AWS::IAM::Policy on it)",
-                    )
-                )
+            ROLE_INLINE_POLICY_SIZE.enforce(
+                view.inline_size(role, name),
+                # [infer] IAM's LimitExceeded wording for PutRolePolicy
+                f"Maximum policy size of {ROLE_INLINE_POLICY_SIZE.limit} bytes exceeded for role {label} "
+                "(Service: Iam, Status Code: 409)",
+                f"inline policies of role {label} (Role.Policies and AWS::IAM::Policy on it)",
+            )
         if pending.type in (_ROLE, _MANAGED_POLICY):
-            count = view.managed_count(role, name)
-            if count > MANAGED_POLICIES_PER_ROLE.limit:
-                raise ResourceFailed(
-                    MANAGED_POLICIES_PER_ROLE.exceeded(
-                        f"Cannot exceed quota for PoliciesPerRole: {MANAGED_POLICIES_PER_ROLE.limit} "
-                        "(Service: Iam, Status Code: 409)",
-                        count,
-                        f"managed policies of role {label} (ManagedPolicyArns and AWS::IAM::ManagedPolicy Roles)",
-                    )
-                )
+            MANAGED_POLICIES_PER_ROLE.enforce(
+                view.managed_count(role, name),
+                f"Cannot exceed quota for PoliciesPerRole: {MANAGED_POLICIES_PER_ROLE.limit} "
+                "(Service: Iam, Status Code: 409)",
+                f"managed policies of role {label} (ManagedPolicyArns and AWS::IAM::ManagedPolicy Roles)",
+            )
 
 
 def _roles_concerned(view: _IamView) -> Iterable[tuple[str | None, _Iam | None]]:
@@ -246,10 +233,6 @@ def _roles_concerned(view: _IamView) -> Iterable[tuple[str | None, _Iam | None]]
 
 def check_custom_response(body: bytes, logical_id: str, physical_id: str | None) -> None:
     """Raise ResourceFailed when the response body a custom resource sent CloudFormation is over 4,096 bytes."""
-    if len(body) > CUSTOM_RESOURCE_RESPONSE.limit:
-        raise ResourceFailed(
-            CUSTOM_RESOURCE_RESPONSE.exceeded(
-                "Response object is too long.", len(body), f"the response for custom resource {logical_id}"
-            ),
-            physical_id,
-        )
+    CUSTOM_RESOURCE_RESPONSE.enforce(
+        len(body), "Response object is too long.", f"the response for custom resource {logical_id}", physical_id
+    )
