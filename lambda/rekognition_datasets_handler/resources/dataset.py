@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from rekognition_datasets_handler import service
-from rekognition_datasets_handler.arns import parse_dataset_arn
+from rekognition_datasets_handler.arns import in_slot, parse_dataset_arn
 from rekognition_datasets_handler.errors import ProviderError
 from rekognition_datasets_handler.events import CREATE_FAILED_MARKER
 from rekognition_datasets_handler.properties import RESERVED_TAG_PREFIX, DatasetSpec, parse_dataset
@@ -38,6 +38,8 @@ from rekognition_datasets_handler.schema import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from mypy_boto3_rekognition import RekognitionClient
 
     from rekognition_datasets_handler.entries import Chunk
@@ -105,10 +107,8 @@ def _first_step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcom
 
 def _physical_arn(request: Request, spec: DatasetSpec) -> str | None:
     """The physical id when it is a dataset ARN in the declared slot."""
-    parsed = parse_dataset_arn(request.physical_id or "")
-    if parsed is None or (parsed.project_name, parsed.dataset_type) != (spec.project_name, spec.dataset_type):
-        return None
-    return parsed.arn
+    arn = request.physical_id or ""
+    return arn if in_slot(arn, spec.project_arn, spec.dataset_type) else None
 
 
 def _poll_step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
@@ -346,11 +346,16 @@ def _message(exc: ClientError) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- update decisions
-def _old_spec(request: Request) -> DatasetSpec | None:
+def _parsed(props: Mapping[str, Any]) -> DatasetSpec | None:
+    """Dataset properties that CloudFormation carried over (old ones, or a Delete's); None when they do not parse."""
     try:
-        return parse_dataset(request.old_properties or {})
+        return parse_dataset(props)
     except ProviderError:
         return None
+
+
+def _old_spec(request: Request) -> DatasetSpec | None:
+    return _parsed(request.old_properties or {})
 
 
 def _old_slot(request: Request) -> tuple[str, str] | None:
@@ -448,17 +453,23 @@ def _delete_step(request: Request, runtime: Runtime, *, first: bool) -> Outcome:
 def _delete_target(request: Request, runtime: Runtime, *, first: bool) -> tuple[str, str] | None:
     """The dataset to delete and its status ("" when not read); None when there is none of ours.
 
-    A physical id that is a dataset ARN proves the dataset ours without a read: CloudFormation passes back only
-    ids this provider returned, it returns an ARN only for a dataset it created or proved its own from the
-    identity tags, and a dataset ARN ends in its creation time, so it is never reused. on_event does not even
-    read the status (DeleteDataset says whether it is busy or gone). A made-up id (a Create cancelled before
-    on_event answered) is resolved through the declared slot, and the tags must prove that dataset ours.
+    A physical id that is a dataset ARN in the slot the Delete's properties declare proves the dataset ours without
+    a read: CloudFormation passes back only ids this provider returned, it returns an ARN only for a dataset it
+    created or proved its own from the identity tags, and a dataset ARN ends in its creation time, so it is never
+    reused. on_event does not even read the status (DeleteDataset says whether it is busy or gone). Any other ARN
+    (another project or type) and a made-up id (a Create cancelled before on_event answered, resolved through the
+    declared slot) must carry this resource's identity tags. A Delete of what is not ours succeeds without
+    deleting [infer: CloudFormation's reading of a resource that is not there to delete].
     """
     physical_id = request.physical_id or ""
     rek = runtime.clients.rekognition
     if physical_id == CREATE_FAILED_MARKER:
         return None
     if parse_dataset_arn(physical_id):
+        spec = _parsed(request.properties)
+        declared = spec is not None and in_slot(physical_id, spec.project_arn, spec.dataset_type)
+        if not declared and not _tagged_ours(request, runtime, physical_id):
+            return None
         if first:
             return physical_id, ""
         dataset = service.describe(rek, physical_id, {})
@@ -466,23 +477,26 @@ def _delete_target(request: Request, runtime: Runtime, *, first: bool) -> tuple[
     slot = _slot_of(request, runtime)
     if slot is None or slot.dataset_arn is None:
         return None
-    if slot.status not in service.IN_PROGRESS:
-        tags = service.read_tags(rek, slot.dataset_arn)
-        if tags is None:
-            return None
-        if not _is_ours(request, tags):
-            runtime.log.warning(
-                "dataset not created by this resource: left alone", step="delete-not-ours", dataset_arn=slot.dataset_arn
-            )
-            return None
+    if slot.status not in service.IN_PROGRESS and not _tagged_ours(request, runtime, slot.dataset_arn):
+        return None
     return slot.dataset_arn, slot.status
+
+
+def _tagged_ours(request: Request, runtime: Runtime, arn: str) -> bool:
+    """Whether ``arn`` exists and carries this resource's identity tags (logged when it does not)."""
+    tags = service.read_tags(runtime.clients.rekognition, arn)
+    if tags is None:
+        return False
+    if not _is_ours(request, tags):
+        runtime.log.warning("dataset not created by this resource: left alone", step="delete-not-ours", dataset_arn=arn)
+        return False
+    return True
 
 
 def _slot_of(request: Request, runtime: Runtime) -> service.Slot | None:
     """The declared slot of a Delete's properties; None when they do not parse."""
-    try:
-        spec = parse_dataset(request.properties)
-    except ProviderError:
+    spec = _parsed(request.properties)
+    if spec is None:
         return None
     return service.find_slot(runtime.clients.rekognition, spec.project_arn, spec.project_name, spec.dataset_type)
 
