@@ -71,6 +71,14 @@ def from_bucket(app: cdk.App, name: str, key: str, **kwargs: object) -> None:
     Dataset(stack, "Training", project=project, source=DatasetSource.from_bucket(bucket, key), **kwargs)  # type: ignore[arg-type]
 
 
+def typo(app: cdk.App, artifact: str, key: str) -> None:
+    """A TRAIN dataset from ``e2e-manifests/<key>``; ``TypoV2`` mistypes the key of ``Typo``."""
+    stack = cdk.Stack(app, artifact, stack_name="Typo")
+    project = Project(stack, "Project", project_name="e2e-typo")
+    bucket = s3.Bucket.from_bucket_name(stack, "Manifests", MANIFEST_BUCKET)
+    Dataset(stack, "Training", project=project, source=DatasetSource.from_bucket(bucket, key))
+
+
 def single(app: cdk.App) -> None:
     stack = cdk.Stack(app, "Single")
     project = Project(stack, "Project", project_name="e2e-single")
@@ -127,6 +135,8 @@ def main() -> None:
     moves(app, "MovesV2", second=True)
     from_bucket(app, "BadManifest", "bad.manifest")
     from_bucket(app, "MaxErrors", "errors.manifest", max_error_entries=2)
+    typo(app, "Typo", "good.manifest")
+    typo(app, "TypoV2", "goood.manifest")
     single(app)
     race(app)
     big_entries(app)

@@ -230,14 +230,12 @@ def _settled(request: Request, spec: DatasetSpec, dataset: service.Dataset, runt
     _check_ours(request, spec, dataset.arn, dataset.tags)
     waiting = Outcome(complete=False, physical_id=dataset.arn)
     if dataset.status == "DELETE_IN_PROGRESS" or (
-        dataset.status in service.IN_PROGRESS and dataset.tags.get(TAG_FINGERPRINT) != spec.fingerprint
+        dataset.status in service.IN_PROGRESS and not _holds(spec, dataset.tags)
     ):
         log.info("waiting for the dataset to settle", step="wait")
         return waiting
-    if dataset.tags.get(TAG_FINGERPRINT) != spec.fingerprint:
-        log.info("source changed: deleting to rebuild", step="rebuild-delete")
-        _delete(runtime, dataset.arn)
-        return waiting
+    if not _holds(spec, dataset.tags):
+        return _prove_and_delete(spec, dataset.arn, runtime) or waiting
     if dataset.status in service.IN_PROGRESS:
         log.info("waiting for the dataset", step="wait")
         return waiting
@@ -366,9 +364,13 @@ def _old_slot(request: Request) -> tuple[str, str] | None:
 def _replace_content(
     request: Request, spec: DatasetSpec, old: DatasetSpec, arn: str, runtime: Runtime
 ) -> Outcome | None:
-    """A changed source for the dataset ``arn``, which holds ``old``'s content: upsert an entries source that
-    only adds or changes entries, otherwise delete to rebuild. None leaves a busy or vanished dataset to the
-    full step. The physical id alone proves the dataset ours (see ``_delete_step``).
+    """A changed source for the dataset ``arn``, which held ``old``'s content: upsert an entries source that
+    only adds or changes entries, otherwise rebuild. None leaves a busy, vanished or already converged dataset
+    to the full step. The physical id alone proves the dataset ours for an upsert (see ``_delete_target``).
+
+    A rebuild reads the tags first: a dataset whose fingerprint already is the new one was never touched by
+    the update that failed before this one (CloudFormation's rollback sends the old properties as the new), so
+    it is left as it is rather than rebuilt from a source that may be gone.
     """
     if _upsert_allowed(old, spec):
         from rekognition_datasets_handler import entries  # only entries sources need it: kept out of the cold start
@@ -378,6 +380,27 @@ def _replace_content(
         if old_refs is not None and new_refs is not None and old_refs <= new_refs:
             return _upsert(spec, old, arn, runtime)
         runtime.log.info("entries dropped or unreadable: rebuilding", step="decide", dataset_arn=arn)
+    tags = service.read_tags(runtime.clients.rekognition, arn)
+    if tags is None or _holds(spec, tags):
+        return None
+    _check_ours(request, spec, arn, tags)
+    return _prove_and_delete(spec, arn, runtime)
+
+
+def _holds(spec: DatasetSpec, tags: Mapping[str, str]) -> bool:
+    """Whether a dataset with ``tags`` holds (or is being built with) ``spec``'s content."""
+    return tags.get(TAG_FINGERPRINT) == spec.fingerprint
+
+
+def _prove_and_delete(spec: DatasetSpec, arn: str, runtime: Runtime) -> Outcome | None:
+    """Delete ``arn`` to rebuild it from ``spec``'s source once that source is proven buildable (else a short
+    error, the dataset untouched). Not complete while a copied dataset settles; None when ``arn`` is busy.
+    """
+    from rekognition_datasets_handler import proof  # only a rebuild needs it: kept out of the cold start
+
+    if not proof.buildable(spec, runtime.clients, runtime.chunk_bytes):
+        runtime.log.info("waiting for the source dataset to settle", step="wait", dataset_arn=arn)
+        return Outcome(complete=False, physical_id=arn)
     if not _delete(runtime, arn):
         return None
     runtime.log.info("source changed: deleting to rebuild", step="rebuild-delete", dataset_arn=arn)
