@@ -40,14 +40,15 @@ V1 = {"rose": 10, "tulip": 10}
 V2 = {"rose": 12, "tulip": 8, "daisy": 10}
 
 
-def lifecycle(app: cdk.App, artifact: str, counts: dict[str, int]) -> None:
+def lifecycle(app: cdk.App, artifact: str, counts: dict[str, int], *, split: bool = True) -> None:
     stack = cdk.Stack(app, artifact, stack_name="Lifecycle")
     project = Project(stack, "Flowers", project_name="e2e-lifecycle")
     training = Dataset(
         stack, "Training", project=project, source=DatasetSource.from_manifest_file(manifest_file(labelled(counts)))
     )
     testing = Dataset(stack, "Testing", project=project, dataset_type=DatasetType.TEST)
-    DatasetDistribution(stack, "Split", training=training, testing=testing)
+    if split:
+        DatasetDistribution(stack, "Split", training=training, testing=testing)
 
 
 def moves(app: cdk.App, artifact: str, *, second: bool) -> None:
@@ -131,6 +132,7 @@ def main() -> None:
     app = cdk.App()
     lifecycle(app, "Lifecycle", V1)
     lifecycle(app, "LifecycleV2", V2)
+    lifecycle(app, "LifecycleUnsplit", V1, split=False)
     moves(app, "Moves", second=False)
     moves(app, "MovesV2", second=True)
     from_bucket(app, "BadManifest", "bad.manifest")

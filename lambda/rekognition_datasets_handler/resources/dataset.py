@@ -34,6 +34,7 @@ from rekognition_datasets_handler.schema import (
     TAG_ENTRIES_PROGRESS,
     TAG_FINGERPRINT,
     TAG_LOGICAL_ID,
+    TAG_SPLIT,
     TAG_STACK_ID,
 )
 
@@ -388,8 +389,10 @@ def _replace_content(
 
 
 def _holds(spec: DatasetSpec, tags: Mapping[str, str]) -> bool:
-    """Whether a dataset with ``tags`` holds (or is being built with) ``spec``'s content."""
-    return tags.get(TAG_FINGERPRINT) == spec.fingerprint
+    """Whether a dataset with ``tags`` holds (or is being built with) ``spec``'s content: its source, and all of
+    it unless a distribution splits it (a split dataset whose split was removed is rebuilt whole).
+    """
+    return tags.get(TAG_FINGERPRINT) == spec.fingerprint and (spec.distributed or TAG_SPLIT not in tags)
 
 
 def _prove_and_delete(spec: DatasetSpec, arn: str, runtime: Runtime) -> Outcome | None:
