@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mypy_boto3_rekognition import RekognitionClient
+    from mypy_boto3_s3 import S3Client
 
     from rekognition_datasets_handler.runtime import Runtime
     from rekognition_datasets_local.emulator import Emulator
@@ -159,3 +160,32 @@ def test_removing_the_split_restores_both_declarations_and_adding_it_back_splits
     assert again.status == "SUCCESS", again.reason
     assert int(again.data["TrainingEntries"]) + int(again.data["TestingEntries"]) == 20
     assert int(again.data["TestingEntries"]) >= 3
+
+
+def test_removing_the_split_when_the_training_manifest_is_gone_fails_with_train_untouched(
+    project_arn: str,
+    runtime: Runtime,
+    put_object: Callable[..., dict[str, str]],
+    s3: S3Client,
+    emulator: Emulator,
+    rekognition_client: RekognitionClient,
+) -> None:
+    # GIVEN a split TRAIN dataset whose manifest has since been deleted
+    source = {"Type": "manifest", **put_object(lines({"rose": 10, "tulip": 10}))}
+    split_train = {"ProjectArn": project_arn, "DatasetType": "TRAIN", "Distributed": "true", "Source": source}
+    split_test = {"ProjectArn": project_arn, "DatasetType": "TEST", "ResetOnTrainingFingerprint": "v1"}
+    train = str(run(event("Create", split_train, logical_id="Train"), runtime).physical_id)
+    test = str(run(event("Create", split_test, logical_id="Test"), runtime).physical_id)
+    assert run(distribution(train, test), runtime).status == "SUCCESS"
+    s3.delete_object(Bucket=source["Bucket"], Key=source["Key"], VersionId=source["Version"])
+    emulator.request_log.clear()
+    # WHEN the split is removed (TRAIN must be rebuilt whole, from that manifest)
+    plain_train = {k: v for k, v in split_train.items() if k != "Distributed"}
+    failed = run(event("Update", plain_train, old=split_train, physical_id=train, logical_id="Train"), runtime)
+    # THEN the update fails before any delete: TRAIN keeps the entries it has
+    assert failed.status == "FAILED" and "not readable" in failed.reason and "left unchanged" in failed.reason
+    assert emulator.request_log.count("DeleteDataset") == 0
+    assert (
+        rekognition_client.describe_dataset(DatasetArn=train)["DatasetDescription"]["DatasetStats"]["TotalEntries"]
+        == 16
+    )
