@@ -39,6 +39,8 @@ TAG_STACK_ID: Final = "rekognition-datasets:stack-id"
 TAG_LOGICAL_ID: Final = "rekognition-datasets:logical-id"
 TAG_FINGERPRINT: Final = "rekognition-datasets:source-fingerprint"
 TAG_ENTRIES_PROGRESS: Final = "rekognition-datasets:entries-progress"
+#: Put on a TRAIN dataset by its distribution before the split: its content is no longer its whole source.
+TAG_SPLIT: Final = "rekognition-datasets:split"
 
 
 # Typing only (annotations; nothing builds them at run time): a Lambda cold start that imports this module skips
