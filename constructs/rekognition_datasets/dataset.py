@@ -9,6 +9,7 @@ import jsii
 from aws_cdk import aws_iam as iam
 
 from rekognition_datasets import perms
+from rekognition_datasets._handler_policy import project_key
 from rekognition_datasets.dataset_type import DatasetType
 from rekognition_datasets.errors import ValidationError
 from rekognition_datasets.lazy import lazy_string
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 
     from rekognition_datasets.project import IProject
 
-#: Tag keys the handler writes itself (stack, logical id, fingerprint, progress).
-_RESERVED_TAG_PREFIX = schema.TAG_STACK_ID.split(":", 1)[0] + ":"
 _RETAINING = (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, cdk.RemovalPolicy.SNAPSHOT)
 
 
@@ -109,16 +108,16 @@ class Dataset(_DatasetBase):
         self._tags: cdk.TagManager | None = None
         provider = DatasetProvider.of(scope)
         self._claim_slot(provider)
-        provider.register_project(project)
-        bound = (source or DatasetSource.empty())._bind(self, provider)
+        provider._policy.cover_project(self.project)
+        bound = (source or DatasetSource.empty())._bind(self, provider._policy)
         #: Whether the declared source adds entries (false for ``DatasetSource.empty()``).
         self.has_source_entries = bound.has_entries
         #: The source fingerprint as declared at synth (a distribution re-splits when it changes).
         self.declared_fingerprint = bound.fingerprint
-        properties: dict[str, object] = {
-            "ProjectArn": project.project_arn,
+        properties: schema.DatasetProperties = {
+            "ProjectArn": self.project.project_arn,
             "DatasetType": dataset_type.value,
-            "Source": dict(bound.properties),
+            "Source": bound.properties,
             "SourceFingerprint": bound.fingerprint,
         }
         if max_error_entries is not None:
@@ -162,24 +161,25 @@ class Dataset(_DatasetBase):
                     "DeleteProject fails while the project has datasets; use RemovalPolicy.DESTROY for the "
                     "dataset or retain the project as well",
                 )
-        reserved = [key for key in tags or {} if key.startswith(("aws:", _RESERVED_TAG_PREFIX))]
+        reserved = [key for key in tags or {} if key.startswith(("aws:", schema.RESERVED_TAG_PREFIX))]
         if reserved:
             raise ValidationError(
-                self, f"tag key {reserved[0]!r} uses a reserved prefix ('aws:' or {_RESERVED_TAG_PREFIX!r}); rename it"
+                self,
+                f"tag key {reserved[0]!r} uses a reserved prefix ('aws:' or {schema.RESERVED_TAG_PREFIX!r}); rename it",
             )
         if max_error_entries is not None and (isinstance(max_error_entries, bool) or max_error_entries < 0):
             raise ValidationError(self, f"max_error_entries must be a non-negative integer (got {max_error_entries!r})")
 
     def _claim_slot(self, provider: DatasetProvider) -> None:
-        slot = (provider.project_key(self.project), self.dataset_type.value)
-        holder = provider.dataset_slots.get(slot)
+        slot = (project_key(self.project), self.dataset_type.value)
+        holder = provider._dataset_slots.get(slot)
         if holder is not None:
             raise ValidationError(
                 self,
                 f"the project already has a {self.dataset_type.value} dataset ({holder.node.path}); a project holds "
                 "one TRAIN and one TEST dataset: remove one, change its dataset_type, or use another project",
             )
-        provider.dataset_slots[slot] = self
+        provider._dataset_slots[slot] = self
 
     @property
     def tags(self) -> cdk.TagManager:
