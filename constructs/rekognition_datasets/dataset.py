@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Protocol
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
+from aws_cdk.interfaces import aws_rekognition as rekognition_refs
 
 from rekognition_datasets import perms
 from rekognition_datasets._handler_policy import project_key
 from rekognition_datasets.dataset_type import DatasetType
 from rekognition_datasets.errors import ValidationError
 from rekognition_datasets.lazy import lazy_string
-from rekognition_datasets.project import _ProjectBase
+from rekognition_datasets.project import Project, _ProjectBase
 from rekognition_datasets.provider import DatasetProvider
 from rekognition_datasets.source import DatasetSource
 from rekognition_datasets_handler import schema
@@ -28,8 +29,11 @@ if TYPE_CHECKING:
 _RETAINING = (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, cdk.RemovalPolicy.SNAPSHOT)
 
 
-class IDataset(Protocol):
-    """A Rekognition Custom Labels dataset, declared in this app or imported."""
+class IDataset(cdk.IResource, rekognition_refs.IDatasetRef, Protocol):
+    """A Rekognition Custom Labels dataset, declared in this app or imported.
+
+    A CDK resource (``node``, ``stack``, ``env``...) that is also aws-cdk-lib's ``IDatasetRef``.
+    """
 
     @property
     def dataset_arn(self) -> str:
@@ -46,10 +50,16 @@ class IDataset(Protocol):
         ...
 
 
+@jsii.implements(rekognition_refs.IDatasetRef)
 class _DatasetBase(cdk.Resource):
     @property
     def dataset_arn(self) -> str:
         raise NotImplementedError
+
+    @property
+    def dataset_ref(self) -> rekognition_refs.DatasetReference:
+        """A reference to this dataset (aws-cdk-lib's ``IDatasetRef``)."""
+        return rekognition_refs.DatasetReference(dataset_arn=self.dataset_arn)
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         return iam.Grant.add_to_principal(
@@ -75,7 +85,8 @@ class _ImportedDataset(_DatasetBase):
 class Dataset(_DatasetBase):
     """A Rekognition Custom Labels dataset (``Custom::RekognitionDataset``, child ``"Resource"``).
 
-    :param project: the project that holds the dataset (one TRAIN and one TEST dataset per project).
+    :param project: the project that holds the dataset (one TRAIN and one TEST dataset per project): a
+        ``Project``, an imported one, or any aws-cdk-lib ``IProjectRef`` such as an ``aws_rekognition.CfnProject``.
     :param dataset_type: ``DatasetType.TRAIN`` or ``DatasetType.TEST``. Default: TRAIN.
     :param source: where the entries come from. Default: ``DatasetSource.empty()``.
     :param tags: tags for the dataset. Default: none (``Tags.of(...)`` also applies).
@@ -91,7 +102,7 @@ class Dataset(_DatasetBase):
         scope: Construct,
         id: str,
         *,
-        project: IProject,
+        project: rekognition_refs.IProjectRef,
         dataset_type: DatasetType = DatasetType.TRAIN,
         source: DatasetSource | None = None,
         tags: Mapping[str, str] | None = None,
@@ -99,9 +110,9 @@ class Dataset(_DatasetBase):
         max_error_entries: int | None = None,
     ) -> None:
         super().__init__(scope, id)
-        self._check_arguments(project, dataset_type, removal_policy, max_error_entries, tags)
-        #: The project that holds the dataset.
-        self.project = project
+        #: The project that holds the dataset (the ``IProject`` of the reference passed as ``project``).
+        self.project: IProject = Project.from_project_ref(self, "Project", project)
+        self._check_arguments(self.project, dataset_type, removal_policy, max_error_entries, tags)
         #: TRAIN or TEST.
         self.dataset_type = dataset_type
         self._initial_tags = dict(tags or {})
