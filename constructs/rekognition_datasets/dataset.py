@@ -57,6 +57,10 @@ class _DatasetBase(cdk.Resource):
         raise NotImplementedError
 
     @property
+    def source_fingerprint(self) -> str:
+        raise NotImplementedError
+
+    @property
     def dataset_ref(self) -> rekognition_refs.DatasetReference:
         """A reference to this dataset (aws-cdk-lib's ``IDatasetRef``)."""
         return rekognition_refs.DatasetReference(dataset_arn=self.dataset_arn)
@@ -208,6 +212,16 @@ class Dataset(_DatasetBase):
     def from_dataset_arn(scope: Construct, id: str, dataset_arn: str) -> IDataset:
         """Import a dataset made elsewhere (for ``DatasetSource.from_dataset`` or grants)."""
         return _ImportedDataset(scope, id, dataset_arn)
+
+    @staticmethod
+    def from_dataset_ref(scope: Construct, id: str, dataset: rekognition_refs.IDatasetRef) -> IDataset:
+        """The ``IDataset`` of any aws-cdk-lib dataset reference (e.g. an ``aws_rekognition.CfnDataset``).
+
+        A dataset of this library is returned as it is; any other is imported by its ARN.
+        """
+        if isinstance(dataset, _DatasetBase):
+            return dataset
+        return _ImportedDataset(scope, id, dataset.dataset_ref.dataset_arn)
 
     @property
     def resource(self) -> cdk.CustomResource:

@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from aws_cdk import aws_s3 as s3
+    from aws_cdk.interfaces import aws_rekognition as rekognition_refs
     from constructs import Construct
 
     from rekognition_datasets._handler_policy import HandlerPolicy
-    from rekognition_datasets.dataset import IDataset
     from rekognition_datasets_handler import schema
 
 _IMAGE_READ_REASON = (
@@ -94,8 +94,10 @@ class DatasetSource(abc.ABC):
         return _ManifestFileSource(Path(path))
 
     @staticmethod
-    def from_dataset(dataset: IDataset) -> DatasetSource:
-        """A copy of another dataset's entries; the fingerprint follows the source dataset's."""
+    def from_dataset(dataset: rekognition_refs.IDatasetRef) -> DatasetSource:
+        """A copy of another dataset's entries: a ``Dataset``, an imported one, or any aws-cdk-lib ``IDatasetRef``
+        (e.g. an ``aws_rekognition.CfnDataset``). The fingerprint follows a ``Dataset``'s source; of any other
+        dataset, it is the ARN."""
         return _DatasetCopySource(dataset)
 
     @staticmethod
@@ -292,16 +294,17 @@ class _ImageFolderSource(DatasetSource):
 
 
 class _DatasetCopySource(DatasetSource):
-    def __init__(self, dataset: IDataset) -> None:
+    def __init__(self, dataset: rekognition_refs.IDatasetRef) -> None:
         self._dataset = dataset
 
     def _bind(self, scope: Construct, policy: HandlerPolicy) -> BoundSource:
         from rekognition_datasets.dataset import Dataset
 
-        declared_here = isinstance(self._dataset, Dataset) and cdk.Stack.of(self._dataset) is cdk.Stack.of(scope)
+        source = Dataset.from_dataset_ref(scope, "SourceDataset", self._dataset)
+        declared_here = isinstance(source, Dataset) and cdk.Stack.of(source) is cdk.Stack.of(scope)
         if not declared_here:
             # A dataset declared in this stack is already readable through its project's dataset pattern; naming
             # its ARN attribute here would make the provider depend on a resource that depends on the provider.
-            policy.add_statement(perms.DATASET_COPY_ACTIONS, [self._dataset.dataset_arn])
-        properties: schema.DatasetCopySourceProperties = {"Type": "dataset", "DatasetArn": self._dataset.dataset_arn}
-        return BoundSource(properties=properties, fingerprint=self._dataset.source_fingerprint, has_entries=True)
+            policy.add_statement(perms.DATASET_COPY_ACTIONS, [source.dataset_arn])
+        properties: schema.DatasetCopySourceProperties = {"Type": "dataset", "DatasetArn": source.dataset_arn}
+        return BoundSource(properties=properties, fingerprint=source.source_fingerprint, has_entries=True)

@@ -93,3 +93,24 @@ def test_from_project_ref_returns_our_projects_as_they_are() -> None:
     imported = Project.from_project_ref(stack, "FromNative", native)
     assert stack.resolve(imported.project_arn) == {"Fn::GetAtt": [_logical_id(stack, native), "Arn"]}
     assert stack.resolve(imported.project_name) == {"Ref": _logical_id(stack, native)}
+
+
+def test_a_native_cfn_dataset_is_a_copy_source() -> None:
+    stack = new_stack()
+    native_project = rekognition.CfnProject(stack, "Native", project_name="native-flowers")
+    native = rekognition.CfnDataset(stack, "NativeTraining", dataset_type="TRAIN", project_arn=native_project.attr_arn)
+    Dataset(stack, "Copy", project=Project(stack, "Flowers"), source=DatasetSource.from_dataset(native))
+    template = Template.from_stack(stack)
+
+    arn = stack.resolve(native.dataset_ref.dataset_arn)
+    assert arn == {"Ref": _logical_id(stack, native)}  # AWS::Rekognition::Dataset's Ref is its ARN
+    (properties,) = resource_properties(template, "Custom::RekognitionDataset")
+    assert properties["Source"] == {"Type": "dataset", "DatasetArn": arn}
+    assert properties["SourceFingerprint"] == arn  # a foreign dataset's content is identified by its ARN
+    assert [arn] in [resources_of(s) for s in statements_with(template, "rekognition:ListDatasetEntries")]
+
+
+def test_from_dataset_ref_returns_our_datasets_as_they_are() -> None:
+    stack = new_stack()
+    dataset = Dataset(stack, "Training", project=Project(stack, "Flowers"))
+    assert Dataset.from_dataset_ref(stack, "Same", dataset) is dataset
