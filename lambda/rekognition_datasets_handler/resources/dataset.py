@@ -18,8 +18,7 @@ from botocore.exceptions import ClientError
 from rekognition_datasets_handler import service
 from rekognition_datasets_handler.arns import in_slot, parse_dataset_arn
 from rekognition_datasets_handler.errors import ProviderError
-from rekognition_datasets_handler.events import CREATE_FAILED_MARKER
-from rekognition_datasets_handler.properties import RESERVED_TAG_PREFIX, DatasetSpec, parse_dataset
+from rekognition_datasets_handler.properties import DatasetSpec, parse_dataset
 from rekognition_datasets_handler.retry import error_code, is_transient
 from rekognition_datasets_handler.runtime import Outcome
 from rekognition_datasets_handler.schema import (
@@ -31,6 +30,8 @@ from rekognition_datasets_handler.schema import (
     ATTR_STATUS_MESSAGE,
     ATTR_TOTAL_ENTRIES,
     ATTR_TOTAL_LABELS,
+    CREATE_FAILED_MARKER,
+    RESERVED_TAG_PREFIX,
     TAG_ENTRIES_PROGRESS,
     TAG_FINGERPRINT,
     TAG_LOGICAL_ID,

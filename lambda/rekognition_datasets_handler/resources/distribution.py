@@ -18,6 +18,8 @@ from rekognition_datasets_handler.schema import (
     ATTR_TESTING_LABELED_ENTRIES,
     ATTR_TRAINING_ENTRIES,
     ATTR_TRAINING_LABELED_ENTRIES,
+    DISTRIBUTION_OPTIONAL_KEYS,
+    DISTRIBUTION_REQUIRED_KEYS,
     TAG_SPLIT,
 )
 
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from rekognition_datasets_handler.events import Request
     from rekognition_datasets_handler.runtime import Runtime
 
-DISTRIBUTION_KEYS = frozenset({"TrainingDatasetArn", "TestingDatasetArn", "TrainingFingerprint"})
+DISTRIBUTION_KEYS = frozenset(DISTRIBUTION_REQUIRED_KEYS + DISTRIBUTION_OPTIONAL_KEYS)
 
 
 class DistributionSpec(NamedTuple):

@@ -11,12 +11,13 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rekognition_datasets_handler.schema import CREATE_FAILED_MARKER
 from rekognition_datasets_local.runner import quotas
 from rekognition_datasets_local.runner.errors import ResourceFailed
 from rekognition_datasets_local.runner.lambda_host import FunctionCrashed, FunctionError, FunctionSpec
 from rekognition_datasets_local.runner.resources import functions
 from rekognition_datasets_local.runner.resources.base import Deployment, Outcome
-from rekognition_datasets_local.runner.resources.events import CREATE_FAILED_MARKER, success_body
+from rekognition_datasets_local.runner.resources.events import success_body
 
 if TYPE_CHECKING:
     from rekognition_datasets_local.runner.state import ResourceState
