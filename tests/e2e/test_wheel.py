@@ -1,6 +1,7 @@
 """The built wheel as a CDK team installs it: no extras, a fresh venv pinned by constraints.txt, an app elsewhere.
 
-One module-scoped venv (about a minute: pip installs aws-cdk-lib's wheel, without byte-compiling) serves every test.
+The venv (about a minute: pip installs aws-cdk-lib's wheel, without byte-compiling) serves one test that checks
+everything it holds, so that xdist, which spreads a module's tests over its workers, builds it only once.
 The venv is a plain one (no system site-packages), so a dependency the wheel forgets to declare fails the synth.
 """
 
@@ -71,16 +72,6 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-@pytest.fixture(scope="module")
-def venv_bin(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with the wheel installed without extras, pinned by constraints.txt."""
-    root = tmp_path_factory.mktemp("venv")
-    _run(sys.executable, "-m", "venv", root)
-    bin_dir = root / "bin"
-    _run(bin_dir / "python", "-m", "pip", "install", "--quiet", "--no-compile", "-c", REPO / "constraints.txt", wheel)
-    return bin_dir
-
-
 def _run(*argv: object, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     done = subprocess.run([str(a) for a in argv], cwd=cwd, env=env, capture_output=True, text=True, check=False)
@@ -95,7 +86,24 @@ def test_wheel_holds_the_three_packages_each_typed(wheel: Path) -> None:
     assert {f"{package}/py.typed" for package in PACKAGES} <= set(names)
 
 
-def test_installs_only_the_four_runtime_packages_and_their_dependencies(venv_bin: Path) -> None:
+def test_installed_without_extras_it_synthesizes_and_its_command_names_the_extra(
+    wheel: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    venv_bin = _install(wheel, tmp_path_factory.mktemp("venv"))
+    _assert_only_the_four_runtime_packages_and_their_dependencies(venv_bin)
+    _assert_synthesizes_a_project_a_dataset_from_an_image_folder_and_a_split(venv_bin, tmp_path_factory.mktemp("app"))
+    _assert_command_names_the_extra_in_one_line_but_validates_without_it(venv_bin, tmp_path_factory.mktemp("cli"))
+
+
+def _install(wheel: Path, root: Path) -> Path:
+    """A fresh venv with the wheel installed without extras, pinned by constraints.txt; returns its bin/."""
+    _run(sys.executable, "-m", "venv", root)
+    bin_dir = root / "bin"
+    _run(bin_dir / "python", "-m", "pip", "install", "--quiet", "--no-compile", "-c", REPO / "constraints.txt", wheel)
+    return bin_dir
+
+
+def _assert_only_the_four_runtime_packages_and_their_dependencies(venv_bin: Path) -> None:
     listed = json.loads(_run(venv_bin / "python", "-c", LIST_DISTRIBUTIONS).stdout)
     requires = {canonicalize_name(name): [Requirement(r) for r in reqs] for name, reqs in listed.items()}
     direct = {canonicalize_name(r.name) for r in requires[PROJECT] if r.marker is None}
@@ -116,7 +124,7 @@ def test_installs_only_the_four_runtime_packages_and_their_dependencies(venv_bin
     assert "moto" not in needed
 
 
-def test_synthesizes_a_project_a_dataset_from_an_image_folder_and_a_split(venv_bin: Path, tmp_path: Path) -> None:
+def _assert_synthesizes_a_project_a_dataset_from_an_image_folder_and_a_split(venv_bin: Path, tmp_path: Path) -> None:
     for label in ("circle", "square"):
         for i in range(3):
             image = tmp_path / "images" / label / f"{label}-{i}.png"
@@ -135,7 +143,7 @@ def test_synthesizes_a_project_a_dataset_from_an_image_folder_and_a_split(venv_b
     assert not (handler_asset / "aws_cdk").exists()
 
 
-def test_command_names_the_extra_in_one_line_but_validates_without_it(venv_bin: Path, tmp_path: Path) -> None:
+def _assert_command_names_the_extra_in_one_line_but_validates_without_it(venv_bin: Path, tmp_path: Path) -> None:
     deploy = _run(venv_bin / "rekognition-datasets", "deploy", cwd=tmp_path, check=False)
     assert deploy.returncode == 2
     assert deploy.stdout == ""
