@@ -119,6 +119,14 @@ def many(app: cdk.App) -> None:
         Dataset(stack, f"Test{i}", project=project, dataset_type=DatasetType.TEST)
 
 
+def warned(app: cdk.App) -> None:
+    """A stack synth warns about: one inline entry has no label attribute (WARNING_UNANNOTATED_RECORD)."""
+    stack = cdk.Stack(app, "Warned")
+    project = Project(stack, "Project", project_name="e2e-warned")
+    entries = [*labelled({"rose": 2, "tulip": 2}), {"source-ref": f"s3://{IMAGES_BUCKET}/images/bare.jpg"}]
+    Dataset(stack, "Training", project=project, source=DatasetSource.from_entries(entries))
+
+
 def main() -> None:
     app = cdk.App()
     lifecycle(app, "Lifecycle", V1)
@@ -132,6 +140,7 @@ def main() -> None:
     big_entries(app)
     retained(app)
     many(app)
+    warned(app)
     app.synth()
 
 

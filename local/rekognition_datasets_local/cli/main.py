@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     known = {c for commands in _MODULES.values() for c in commands}
     parser = _parser(wanted if wanted in known else None)
     args = parser.parse_args(args_in)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader (``| head``) left: stop quietly, and keep the interpreter's final flush from failing again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return code
 
 

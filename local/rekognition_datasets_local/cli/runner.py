@@ -1,8 +1,8 @@
-"""``rekognition-datasets deploy | destroy | status``: run synthesized stacks offline against the emulator.
+"""rekognition-datasets deploy | destroy | status: run synthesized stacks offline against the emulator.
 
-With ``AWS_ENDPOINT_URL_REKOGNITION`` and ``AWS_ENDPOINT_URL_S3`` set (see ``rekognition-datasets emulator``)
-the commands use that emulator, and stacks persist between commands; otherwise each command starts an embedded
-emulator that lives only as long as the command.
+With AWS_ENDPOINT_URL_REKOGNITION and AWS_ENDPOINT_URL_S3 set (see rekognition-datasets emulator) the commands
+use that emulator, and stacks persist between commands; otherwise each command starts an embedded emulator that
+lives only as long as the command.
 """
 
 from __future__ import annotations
@@ -116,6 +116,8 @@ def _deploy(args: argparse.Namespace) -> int:
     try:
         assembly = None if args.template else _assembly(args, required=True)
         stacks = assembly.select(args.stacks) if assembly else []
+        if not _synth_messages(stacks):
+            return 1
         with open_session(config=RunnerConfig(interval_factor=args.interval_factor)) as session:
             _embedded_note(session)
             states = [session.deploy(stack) for stack in stacks]
@@ -128,6 +130,18 @@ def _deploy(args: argparse.Namespace) -> int:
     except RunnerError as exc:
         return _fail(exc)
     return 0
+
+
+def _synth_messages(stacks: list[Any]) -> bool:
+    """Print the warnings and errors ``cdk synth`` prints; False (deploy nothing) when there are errors, as cdk."""
+    errors = 0
+    for stack in stacks:
+        for level, path, message in stack.messages:
+            errors += level == "error"
+            print(f"[{'Error' if level == 'error' else 'Warning'} at {path}] {message}", file=sys.stderr)
+    if errors:
+        print(f"\n❌  Found {errors} error(s) in the synthesized app: nothing deployed", file=sys.stderr)
+    return errors == 0
 
 
 def _parameters(pairs: list[str]) -> dict[str, str]:
