@@ -43,7 +43,14 @@ def test_failed_deploy_prints_the_handler_reason_and_exits_non_zero(
     err = capsys.readouterr().err
     assert "BadManifest failed (ROLLBACK_COMPLETE)" in err
     assert "InvalidS3ObjectException: Unable to get object metadata from S3" in err
-    assert "Logs: /aws/lambda/BadManifest-" in err
+    # the function's last log lines, not a CloudWatch log group that does not exist offline
+    assert "Logs: /aws/lambda/" not in err
+    assert "log line(s) of /aws/lambda/BadManifest-" in err and '"step": "fail"' in err
+    # AND the logs command prints the stack's function logs (kept in the emulator after the rollback)
+    assert main(["logs", "BadManifest", "--function", "OnEvent", "--tail", "2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("==> /aws/lambda/BadManifest-") and "OnEvent" in out[0]
+    assert len(out) == 3 and "ProviderError: CreateDataset failed: InvalidS3ObjectException" in out[2]
 
 
 def test_deploy_prints_synth_warnings_first(

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 _MODULES: dict[str, tuple[str, ...]] = {
     "rekognition_datasets_local.cli.validate": ("validate",),
     "rekognition_datasets_local.cli.emulator": ("emulator",),
-    "rekognition_datasets_local.cli.runner": ("deploy", "destroy", "status"),
+    "rekognition_datasets_local.cli.runner": ("deploy", "destroy", "status", "logs"),
 }
 
 

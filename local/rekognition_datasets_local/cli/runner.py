@@ -1,4 +1,4 @@
-"""rekognition-datasets deploy | destroy | status: run synthesized stacks offline against the emulator.
+"""rekognition-datasets deploy | destroy | status | logs: run synthesized stacks offline against the emulator.
 
 With AWS_ENDPOINT_URL_REKOGNITION and AWS_ENDPOINT_URL_S3 set (see rekognition-datasets emulator) the commands
 use that emulator, and stacks persist between commands; otherwise each command starts an embedded emulator that
@@ -48,6 +48,14 @@ def register(subparsers: Any) -> None:
     status = subparsers.add_parser("status", help="show deployed stacks and their datasets", description=__doc__)
     status.add_argument("stacks", nargs="*", metavar="STACK", help="stacks to show (default: all deployed)")
     status.set_defaults(run=_status)
+
+    logs = subparsers.add_parser(
+        "logs", help="print the logs of a stack's functions (what the handlers printed)", description=__doc__
+    )
+    logs.add_argument("stacks", nargs="*", metavar="STACK", help="stacks whose logs to print (default: all deployed)")
+    logs.add_argument("--function", metavar="X", help="only functions whose name contains X")
+    logs.add_argument("--tail", type=int, metavar="N", help="only the last N lines of each log")
+    logs.set_defaults(run=_logs)
 
 
 def _source_arguments(parser: argparse.ArgumentParser) -> None:
@@ -194,4 +202,32 @@ def _status(args: argparse.Namespace) -> int:
                 continue
             session.printer.line(f"{name}: {state.status}, {len(state.resources)} resources")
             print_datasets(session.printer, session.clients.rekognition, state)
+    return 0
+
+
+def _logs(args: argparse.Namespace) -> int:
+    from rekognition_datasets_local.runner import logs
+    from rekognition_datasets_local.runner.session import open_session
+
+    with open_session() as session:
+        _embedded_note(session)
+        names = args.stacks or session.engine.store.stack_names()
+        found = 0
+        for name in names:
+            state = session.engine.store.load(name)
+            functions = (
+                {r.physical_id for r in state.resources.values() if r.type == "AWS::Lambda::Function"}
+                if state is not None
+                else None  # destroyed: its functions' generated names start with the stack's name
+            )
+            for function, text in sorted(logs.read(session.clients.s3, functions, prefix=f"{name}-").items()):
+                if args.function and args.function not in function:
+                    continue
+                found += 1
+                lines = logs.last_lines(text, args.tail) if args.tail else text.splitlines()
+                session.printer.line(f"==> /aws/lambda/{function} ({name}) <==")
+                for line in lines:
+                    session.printer.line(line)
+        if not found:
+            session.printer.line("no function logs kept for " + (", ".join(names) or "any stack"))
     return 0

@@ -72,7 +72,10 @@ def test_on_event_failure_on_create_answers_the_marker_and_skips_the_rollback_de
     log = tmp_path / "toy.log"
     with pytest.raises(StackFailed) as failed:
         deploy(engine, log, {"A": toy("a", FailOn="Create")})
-    assert failed.value.failures["A"].startswith("toy refuses Create\n\nLogs: /aws/lambda/")
+    # the reason ends with the function's last log lines (the runtime logged the unhandled exception)
+    reason = failed.value.failures["A"]
+    assert reason.startswith("toy refuses Create\n\nLast ") and "log line(s) of /aws/lambda/Toy-OnEvent-" in reason
+    assert "[ERROR] " in reason and "toy refuses Create" in reason.split("\n\n", 1)[1]
     # the framework answers the rollback Delete of the CREATE_FAILED marker itself
     assert calls(log) == [("on_event", "Create", "A")]
     assert engine.store.load("Toy") is None
