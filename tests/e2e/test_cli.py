@@ -97,3 +97,11 @@ def test_validate_json_into_head_has_no_traceback(tmp_path: Path) -> None:
     run = subprocess.run(command, shell=True, capture_output=True, text=True, check=False)
     assert run.stdout == '{\n  "files'
     assert "Traceback" not in run.stderr and "BrokenPipeError" not in run.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "emulator", "deploy", "destroy", "status", "logs"])
+def test_help_shows_no_restructuredtext_markup(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # the docstrings used as descriptions used to show ``literal`` markup in --help
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert "``" not in capsys.readouterr().out
