@@ -26,16 +26,21 @@ PRINTED_ENV = (
     "AWS_ENDPOINT_URL_EVENTS",
     "AWS_ENDPOINT_URL_EVENTBRIDGE",
     "AWS_ENDPOINT_URL_LAMBDA",
+    # what plain boto3 needs besides the endpoints: the emulator's dummy credentials and its region
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
     "AWS_DEFAULT_REGION",
+    "AWS_REGION",
 )
 
 Fault = dict[str, Any]
 
 _DESCRIPTION = """\
 Run the local Rekognition Custom Labels dataset API and a moto server (S3, EventBridge, Lambda) on loopback.
-When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url> lines (export them and unmodified boto3 clients use the
-emulator) and runs until Ctrl-C or SIGTERM. With --control URL it starts nothing: it sends the fault flags,
---reset, --advance and --requests to the emulator already running at URL (its Rekognition endpoint)."""
+When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url> lines and the credentials and region (export them all
+and unmodified boto3 clients use the emulator) and runs until Ctrl-C or SIGTERM. With --control URL it starts
+nothing: it sends the fault flags, --reset, --advance and --requests to the emulator already running at URL (its
+Rekognition endpoint)."""
 
 
 def register(subparsers: Any) -> None:

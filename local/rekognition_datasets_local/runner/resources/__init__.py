@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from rekognition_datasets_local.runner.resources.base import ResourceHandler
+from rekognition_datasets_local.runner.resources.bucket import (
+    AUTO_DELETE_TYPE,
+    BUCKET_TYPE,
+    AutoDeleteObjectsHandler,
+    BucketHandler,
+)
+from rekognition_datasets_local.runner.resources.bucket_deployment import DEPLOYMENT_TYPE, BucketDeploymentHandler
 from rekognition_datasets_local.runner.resources.custom import CustomResourceHandler
 from rekognition_datasets_local.runner.resources.lambda_function import LambdaFunctionHandler
 from rekognition_datasets_local.runner.resources.project import ProjectHandler
@@ -14,6 +21,12 @@ _PROJECT = ProjectHandler()
 _CUSTOM = CustomResourceHandler()
 _RECORDED = RecordedHandler()
 _FUNCTION = LambdaFunctionHandler()
+#: Types emulated natively, checked before the generic custom-resource path (CDK's own Node.js/CLI providers).
+_NATIVE: dict[str, ResourceHandler] = {
+    BUCKET_TYPE: BucketHandler(),
+    AUTO_DELETE_TYPE: AutoDeleteObjectsHandler(),
+    DEPLOYMENT_TYPE: BucketDeploymentHandler(),
+}
 
 
 def is_custom(resource_type: str) -> bool:
@@ -24,6 +37,8 @@ def handler_for(resource_type: str) -> ResourceHandler:
     """The handler of a resource type (types with nothing to emulate are recorded)."""
     if resource_type == PROJECT_TYPE:
         return _PROJECT
+    if resource_type in _NATIVE:
+        return _NATIVE[resource_type]
     if is_custom(resource_type):
         return _CUSTOM
     if resource_type == "AWS::Lambda::Function":
