@@ -61,8 +61,9 @@ def open_object(s3: S3Client, bucket: str, key: str) -> io.BufferedReader:
 
 
 def is_missing(exc: Exception) -> bool:
-    """True when an S3 error says the object (or bucket) is not there."""
-    return error_code(exc) in NOT_FOUND | {"NoSuchBucket"}
+    """True when an S3 error says the object (or bucket) is not there, or not there for us (403: S3 answers a
+    HeadObject of a missing key with 403 to a caller without s3:ListBucket)."""
+    return error_code(exc) in NOT_FOUND | {"NoSuchBucket", "403", "AccessDenied"}
 
 
 def read_json(s3: S3Client, bucket: str, key: str) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -218,3 +219,26 @@ def test_a_zip_member_with_an_unsafe_name_is_refused(buckets: S3Client, log_stre
     buckets.put_object(Bucket=STAGING, Key="asset.zip", Body=zipped({"rose/../../x.png": PNG}))
     with pytest.raises(ProviderError, match=re.escape("unsafe name: 'rose/../../x.png'")):
         stage(spec(folder_source()), ticking_runtime(log_stream))
+
+
+# ----------------------------------------------------------------------------------------------- scale (opt-in)
+@pytest.mark.skipif(
+    not os.environ.get("REKOGNITION_DATASETS_SCALE_TESTS"),
+    reason="100,000 objects (about a minute): set REKOGNITION_DATASETS_SCALE_TESTS=1 (soak/bench runs)",
+)
+def test_a_hundred_thousand_keys_are_listed_across_polls(buckets: S3Client, log_stream: io.StringIO) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends  # in-process moto: 100,000 objects in seconds, not one request each
+
+    backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+    for i in range(100_000):
+        backend.put_object(IMAGES, f"photos/label{i % 50}/{i:06}.png", PNG)
+    declared = spec(prefix_source())
+    manifest, steps = stage(declared, ticking_runtime(log_stream, seconds=20.0, page_keys=1000))
+    assert steps == 5  # 100 pages of 1,000 keys, 20 pages a step
+    lines = manifest_lines(buckets, STAGING, str(manifest.key))
+    assert len(lines) == len(set(lines)) == 100_000
+    state = progress(buckets, declared)
+    assert (state["lines"], len(state["labels"])) == (100_000, 50)
+    records = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    assert max(r.get("parts", 0) for r in records) >= 3  # 8 MiB parts of a ~25 MB manifest
