@@ -89,9 +89,10 @@ def poll(request: Request, runtime: Runtime) -> Outcome:
     if request.request_type == "Delete":
         return _delete_step(request, runtime, first=False)
     spec = parse_dataset(request.properties)
+    # Every poll of a staged source checks its staging (one GetObject once staged): crhelper's polls carry no step.
+    if spec.source.type in STAGED_SOURCE_TYPES and not _staged(spec, runtime):
+        return Outcome(complete=False, physical_id=request.physical_id)
     if request.step == STEP_STAGING:
-        if not _staged(spec, runtime):
-            return Outcome(complete=False, physical_id=request.physical_id)
         request = request._replace(step=None)  # nothing was done to a dataset yet: read it
     try:
         return _poll_step(request, spec, runtime)

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from rekognition_datasets_handler.errors import ProviderError
+from rekognition_datasets_handler.events import STEP_KEY
 from rekognition_datasets_handler.properties import parse_dataset
+from rekognition_datasets_handler.provider import is_complete, on_event
 
 from .cfn import Response, event, run
 from .staging_helpers import IMAGES, PNG, STAGING, folder_source, prefix_source, put_images, ticking_runtime, zipped
@@ -150,3 +152,17 @@ def test_bad_staged_source_properties_are_refused_by_name(
         del declared["SourceFingerprint"]
     with pytest.raises(ProviderError, match=message):
         parse_dataset(declared)
+
+
+def test_polls_without_the_step_key_finish_staging_before_creating(
+    buckets: S3Client, project_arn: str, staged_runtime: Runtime, rekognition: RekognitionClient
+) -> None:
+    """crhelper's polls carry no ``DatasetProviderStep``: staging is still finished before CreateDataset."""
+    put_images(buckets, [f"photos/rose/{i}.png" for i in range(18)])
+    request = event("Create", props(project_arn, prefix_source()))
+    started = on_event(request, None, staged_runtime)
+    assert started.pop(STEP_KEY) == "staging"
+    merged = {**request, **started}
+    answers = [is_complete(merged, None, staged_runtime) for _ in range(4)]
+    assert [a["IsComplete"] for a in answers] == [False, False, True, True]
+    assert entries(rekognition, answers[-1]["PhysicalResourceId"]) == 18
