@@ -141,8 +141,16 @@ class Engine:
 
     # -- deploy -------------------------------------------------------------------------------------------
 
-    def deploy(self, stack_name: str, template: Template, parameters: Mapping[str, str] | None = None) -> StackState:
-        """Create or update the stack; raises StackFailed after rolling back."""
+    def deploy(
+        self,
+        stack_name: str,
+        template: Template,
+        parameters: Mapping[str, str] | None = None,
+        *,
+        stack_id: str | None = None,
+    ) -> StackState:
+        """Create or update the stack; raises StackFailed after rolling back. ``stack_id`` names a new stack (the
+        id a change set already gave it); by default one is made up."""
         old = self.store.load(stack_name)
         if old is not None and old.status.endswith("_IN_PROGRESS"):
             raise RunnerError(f"{stack_name} is in state {old.status} (an interrupted run): destroy it first")
@@ -154,11 +162,7 @@ class Engine:
         ):
             self.printer.line(f" ✅  {stack_name} (no changes)")
             return old
-        stack_id = (
-            old.stack_id
-            if old
-            else (f"arn:aws:cloudformation:{self.region}:{ACCOUNT_ID}:stack/{stack_name}/{uuid.uuid4()}")
-        )
+        stack_id = old.stack_id if old else (stack_id or self.new_stack_id(stack_name))
         state = StackState(
             stack_name=stack_name,
             stack_id=stack_id,
@@ -182,6 +186,10 @@ class Engine:
         if op.failures:
             return self._rollback(op, old)
         return self._finish(op, template, scope, old, wanted)
+
+    def new_stack_id(self, stack_name: str) -> str:
+        """A fresh stack ARN, as CloudFormation makes one."""
+        return f"arn:aws:cloudformation:{self.region}:{ACCOUNT_ID}:stack/{stack_name}/{uuid.uuid4()}"
 
     def _apply(self, op: _Operation, scope: StackScope, resource: ResourceDef, old: StackState | None) -> None:
         lid = resource.logical_id

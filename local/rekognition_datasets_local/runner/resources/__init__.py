@@ -7,6 +7,7 @@ from rekognition_datasets_local.runner.resources.custom import CustomResourceHan
 from rekognition_datasets_local.runner.resources.lambda_function import LambdaFunctionHandler
 from rekognition_datasets_local.runner.resources.project import ProjectHandler
 from rekognition_datasets_local.runner.resources.recorded import RecordedHandler
+from rekognition_datasets_local.runner.resources.ssm_parameter import SsmParameterHandler
 
 PROJECT_TYPE = "AWS::Rekognition::Project"
 
@@ -14,6 +15,7 @@ _PROJECT = ProjectHandler()
 _CUSTOM = CustomResourceHandler()
 _RECORDED = RecordedHandler()
 _FUNCTION = LambdaFunctionHandler()
+_SSM_PARAMETER = SsmParameterHandler()
 
 
 def is_custom(resource_type: str) -> bool:
@@ -28,6 +30,8 @@ def handler_for(resource_type: str) -> ResourceHandler:
         return _CUSTOM
     if resource_type == "AWS::Lambda::Function":
         return _FUNCTION
+    if resource_type == "AWS::SSM::Parameter":
+        return _SSM_PARAMETER
     return _RECORDED
 
 
