@@ -24,7 +24,8 @@ class ChangeSet:
     change_set_type: str
     template: Template
     template_text: str
-    #: Parameter values to deploy with (as sent, previous values filled in).
+    #: Every parameter's value to deploy with (as sent, previous values and defaults filled in; an SSM parameter
+    #: type's value is the parameter's name).
     parameters: dict[str, str]
     changes: list[dict[str, Any]]
     changes_with_values: list[dict[str, Any]]

@@ -358,7 +358,8 @@ class CloudFormationService:
         missing = [k for k, spec in template.parameters.items() if k not in values and "Default" not in spec]
         if missing:
             raise ValidationError(f"Parameters: [{', '.join(missing)}] must have values")
-        return values
+        defaults = {k: str(spec["Default"]) for k, spec in template.parameters.items() if k not in values}
+        return {**values, **defaults}
 
     def _change_set(self, name_or_id: str, stack_name: str | None) -> ChangeSet:
         with self._lock:
