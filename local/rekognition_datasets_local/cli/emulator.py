@@ -2,8 +2,8 @@
 
 Started, it prints ``AWS_ENDPOINT_URL_<SERVICE>=<url>`` lines (Rekognition, S3, EventBridge, Lambda, CloudFormation,
 STS, SSM, IAM) once it is ready and runs until SIGINT/SIGTERM; with them exported, ``npx cdk bootstrap/deploy/diff/
-destroy`` deploy against it (its CloudFormation API runs the runner's engine). With ``--control URL`` it starts nothing: it sends the fault flags (and
-``--reset``, ``--advance``, ``--requests``) to the emulator at URL.
+destroy`` deploy against it (its CloudFormation API runs the runner's engine). With ``--control URL`` it starts
+nothing: it sends the fault flags (and ``--reset``, ``--advance``, ``--requests``) to the emulator at URL.
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ Fault = dict[str, Any]
 _DESCRIPTION = """\
 Run the local Rekognition Custom Labels dataset API, a CloudFormation API backed by the offline runner, and a moto
 server (S3, EventBridge, Lambda, STS, SSM, IAM) on loopback. When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url>
-lines (export them and unmodified boto3 clients and `npx cdk bootstrap/deploy/diff/destroy` use the emulator) and runs until Ctrl-C or SIGTERM. With --control URL it starts nothing: it sends the fault flags,
---reset, --advance and --requests to the emulator already running at URL (its Rekognition endpoint)."""
+lines (export them and unmodified boto3 clients and `npx cdk bootstrap/deploy/diff/destroy` use the emulator) and
+runs until Ctrl-C or SIGTERM. With --control URL it starts nothing: it sends the fault flags, --reset, --advance and
+--requests to the emulator already running at URL (its Rekognition endpoint)."""
 
 
 def register(subparsers: Any) -> None:
