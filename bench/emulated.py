@@ -8,6 +8,8 @@ import os
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from rekognition_datasets_handler.schema import DATASET_RESOURCE_TYPE, ENV_LOG_LEVEL
+
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
@@ -17,7 +19,6 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/BenchStack/6c0ffee0-0000-4000-8000-000000000001"
 SERVICE_TOKEN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:BenchStack-ProviderframeworkonEvent"
-DATASET_TYPE = "Custom::RekognitionDataset"
 
 
 @contextlib.contextmanager
@@ -41,7 +42,7 @@ def running_emulator(config: EmulatorConfig | None = None, clock: Clock | None =
     handler logging warnings only)."""
     from rekognition_datasets_local.emulator import Emulator
 
-    quiet = {"AWS_MAX_ATTEMPTS": "1", "LOG_LEVEL": "WARNING"}
+    quiet = {"AWS_MAX_ATTEMPTS": "1", ENV_LOG_LEVEL: "WARNING"}
     with Emulator(config, clock=clock) as emulator, patched_environ({**emulator.env(), **quiet}):
         yield emulator
 
@@ -63,7 +64,7 @@ def event(
         request_type=request_type,
         stack_id=STACK_ID,
         logical_id=logical_id,
-        resource_type=DATASET_TYPE,
+        resource_type=DATASET_RESOURCE_TYPE,
         properties={**framework, **properties},
         physical_id=physical_id,
         old_properties=None if old is None else {**framework, **old},

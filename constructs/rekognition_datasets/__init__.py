@@ -5,7 +5,8 @@ from rekognition_datasets.dataset_type import DatasetType
 from rekognition_datasets.distribution import DatasetDistribution
 from rekognition_datasets.errors import ValidationError
 from rekognition_datasets.project import IProject, Project
-from rekognition_datasets.provider import DatasetProvider, ProviderSettings
+from rekognition_datasets.provider import DatasetProvider
+from rekognition_datasets.settings import ProviderSettings
 from rekognition_datasets.source import DatasetSource
 
 __all__ = [

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Protocol
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
+from aws_cdk.interfaces import aws_rekognition as rekognition_refs
 
 from rekognition_datasets import perms
+from rekognition_datasets._handler_policy import project_key
 from rekognition_datasets.dataset_type import DatasetType
 from rekognition_datasets.errors import ValidationError
 from rekognition_datasets.lazy import lazy_string
-from rekognition_datasets.project import _ProjectBase
+from rekognition_datasets.project import Project, _ProjectBase
 from rekognition_datasets.provider import DatasetProvider
 from rekognition_datasets.source import DatasetSource
 from rekognition_datasets_handler import schema
@@ -24,13 +26,14 @@ if TYPE_CHECKING:
 
     from rekognition_datasets.project import IProject
 
-#: Tag keys the handler writes itself (stack, logical id, fingerprint, progress).
-_RESERVED_TAG_PREFIX = schema.TAG_STACK_ID.split(":", 1)[0] + ":"
 _RETAINING = (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, cdk.RemovalPolicy.SNAPSHOT)
 
 
-class IDataset(Protocol):
-    """A Rekognition Custom Labels dataset, declared in this app or imported."""
+class IDataset(cdk.IResource, rekognition_refs.IDatasetRef, Protocol):
+    """A Rekognition Custom Labels dataset, declared in this app or imported.
+
+    A CDK resource (``node``, ``stack``, ``env``...) that is also aws-cdk-lib's ``IDatasetRef``.
+    """
 
     @property
     def dataset_arn(self) -> str:
@@ -47,10 +50,20 @@ class IDataset(Protocol):
         ...
 
 
+@jsii.implements(rekognition_refs.IDatasetRef)
 class _DatasetBase(cdk.Resource):
     @property
     def dataset_arn(self) -> str:
         raise NotImplementedError
+
+    @property
+    def source_fingerprint(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def dataset_ref(self) -> rekognition_refs.DatasetReference:
+        """A reference to this dataset (aws-cdk-lib's ``IDatasetRef``)."""
+        return rekognition_refs.DatasetReference(dataset_arn=self.dataset_arn)
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         return iam.Grant.add_to_principal(
@@ -76,7 +89,8 @@ class _ImportedDataset(_DatasetBase):
 class Dataset(_DatasetBase):
     """A Rekognition Custom Labels dataset (``Custom::RekognitionDataset``, child ``"Resource"``).
 
-    :param project: the project that holds the dataset (one TRAIN and one TEST dataset per project).
+    :param project: the project that holds the dataset (one TRAIN and one TEST dataset per project): a
+        ``Project``, an imported one, or any aws-cdk-lib ``IProjectRef`` such as an ``aws_rekognition.CfnProject``.
     :param dataset_type: ``DatasetType.TRAIN`` or ``DatasetType.TEST``. Default: TRAIN.
     :param source: where the entries come from. Default: ``DatasetSource.empty()``.
     :param tags: tags for the dataset. Default: none (``Tags.of(...)`` also applies).
@@ -92,7 +106,7 @@ class Dataset(_DatasetBase):
         scope: Construct,
         id: str,
         *,
-        project: IProject,
+        project: rekognition_refs.IProjectRef,
         dataset_type: DatasetType = DatasetType.TRAIN,
         source: DatasetSource | None = None,
         tags: Mapping[str, str] | None = None,
@@ -100,25 +114,25 @@ class Dataset(_DatasetBase):
         max_error_entries: int | None = None,
     ) -> None:
         super().__init__(scope, id)
-        self._check_arguments(project, dataset_type, removal_policy, max_error_entries, tags)
-        #: The project that holds the dataset.
-        self.project = project
+        #: The project that holds the dataset (the ``IProject`` of the reference passed as ``project``).
+        self.project: IProject = Project.from_project_ref(self, "Project", project)
+        self._check_arguments(self.project, dataset_type, removal_policy, max_error_entries, tags)
         #: TRAIN or TEST.
         self.dataset_type = dataset_type
         self._initial_tags = dict(tags or {})
         self._tags: cdk.TagManager | None = None
         provider = DatasetProvider.of(scope)
         self._claim_slot(provider)
-        provider.register_project(project)
-        bound = (source or DatasetSource.empty())._bind(self, provider)
+        provider._policy.cover_project(self.project)
+        bound = (source or DatasetSource.empty())._bind(self, provider._policy)
         #: Whether the declared source adds entries (false for ``DatasetSource.empty()``).
         self.has_source_entries = bound.has_entries
         #: The source fingerprint as declared at synth (a distribution re-splits when it changes).
         self.declared_fingerprint = bound.fingerprint
-        properties: dict[str, object] = {
-            "ProjectArn": project.project_arn,
+        properties: schema.DatasetProperties = {
+            "ProjectArn": self.project.project_arn,
             "DatasetType": dataset_type.value,
-            "Source": dict(bound.properties),
+            "Source": bound.properties,
             "SourceFingerprint": bound.fingerprint,
         }
         if max_error_entries is not None:
@@ -162,24 +176,25 @@ class Dataset(_DatasetBase):
                     "DeleteProject fails while the project has datasets; use RemovalPolicy.DESTROY for the "
                     "dataset or retain the project as well",
                 )
-        reserved = [key for key in tags or {} if key.startswith(("aws:", _RESERVED_TAG_PREFIX))]
+        reserved = [key for key in tags or {} if key.startswith(("aws:", schema.RESERVED_TAG_PREFIX))]
         if reserved:
             raise ValidationError(
-                self, f"tag key {reserved[0]!r} uses a reserved prefix ('aws:' or {_RESERVED_TAG_PREFIX!r}); rename it"
+                self,
+                f"tag key {reserved[0]!r} uses a reserved prefix ('aws:' or {schema.RESERVED_TAG_PREFIX!r}); rename it",
             )
         if max_error_entries is not None and (isinstance(max_error_entries, bool) or max_error_entries < 0):
             raise ValidationError(self, f"max_error_entries must be a non-negative integer (got {max_error_entries!r})")
 
     def _claim_slot(self, provider: DatasetProvider) -> None:
-        slot = (provider.project_key(self.project), self.dataset_type.value)
-        holder = provider.dataset_slots.get(slot)
+        slot = (project_key(self.project), self.dataset_type.value)
+        holder = provider._dataset_slots.get(slot)
         if holder is not None:
             raise ValidationError(
                 self,
                 f"the project already has a {self.dataset_type.value} dataset ({holder.node.path}); a project holds "
                 "one TRAIN and one TEST dataset: remove one, change its dataset_type, or use another project",
             )
-        provider.dataset_slots[slot] = self
+        provider._dataset_slots[slot] = self
 
     @property
     def tags(self) -> cdk.TagManager:
@@ -197,6 +212,16 @@ class Dataset(_DatasetBase):
     def from_dataset_arn(scope: Construct, id: str, dataset_arn: str) -> IDataset:
         """Import a dataset made elsewhere (for ``DatasetSource.from_dataset`` or grants)."""
         return _ImportedDataset(scope, id, dataset_arn)
+
+    @staticmethod
+    def from_dataset_ref(scope: Construct, id: str, dataset: rekognition_refs.IDatasetRef) -> IDataset:
+        """The ``IDataset`` of any aws-cdk-lib dataset reference (e.g. an ``aws_rekognition.CfnDataset``).
+
+        A dataset of this library is returned as it is; any other is imported by its ARN.
+        """
+        if isinstance(dataset, _DatasetBase):
+            return dataset
+        return _ImportedDataset(scope, id, dataset.dataset_ref.dataset_arn)
 
     @property
     def resource(self) -> cdk.CustomResource:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import aws_cdk as cdk
 from constructs import Construct
 
+from rekognition_datasets._handler_policy import project_key
 from rekognition_datasets.dataset import Dataset
 from rekognition_datasets.dataset_type import DatasetType
 from rekognition_datasets.errors import ValidationError
@@ -37,16 +38,17 @@ class DatasetDistribution(Construct):
         fingerprint = train.declared_fingerprint
         test._set_property("ResetOnTrainingFingerprint", fingerprint)
         train._set_property("Distributed", "true")
+        properties: schema.DistributionProperties = {
+            "TrainingDatasetArn": train.dataset_arn,
+            "TestingDatasetArn": test.dataset_arn,
+            "TrainingFingerprint": fingerprint,
+        }
         self._resource = cdk.CustomResource(
             self,
             "Resource",
             service_token=provider.service_token,
             resource_type=schema.DISTRIBUTION_RESOURCE_TYPE,
-            properties={
-                "TrainingDatasetArn": train.dataset_arn,
-                "TestingDatasetArn": test.dataset_arn,
-                "TrainingFingerprint": fingerprint,
-            },
+            properties=properties,
             service_timeout=provider.service_timeout,
         )
         train._attach_split(self.training_entries, self.training_labeled_entries)
@@ -61,8 +63,7 @@ class DatasetDistribution(Construct):
             raise ValidationError(self, f"training ({training.node.path}) must be a DatasetType.TRAIN dataset")
         if testing.dataset_type is not DatasetType.TEST:
             raise ValidationError(self, f"testing ({testing.node.path}) must be a DatasetType.TEST dataset")
-        provider = DatasetProvider.of(self)
-        if provider.project_key(training.project) != provider.project_key(testing.project):
+        if project_key(training.project) != project_key(testing.project):
             raise ValidationError(
                 self,
                 f"training ({training.node.path}) and testing ({testing.node.path}) are in different projects; "

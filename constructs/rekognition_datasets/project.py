@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_rekognition as rekognition
+from aws_cdk.interfaces import aws_rekognition as rekognition_refs
 
 from rekognition_datasets import perms
 from rekognition_datasets.errors import ValidationError
@@ -20,8 +22,12 @@ _NAME_MAX = 255
 _NAME_ALLOWED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
 
-class IProject(Protocol):
-    """A Rekognition Custom Labels project, declared in this app or imported."""
+class IProject(cdk.IResource, rekognition_refs.IProjectRef, Protocol):
+    """A Rekognition Custom Labels project, declared in this app or imported.
+
+    A CDK resource (``node``, ``stack``, ``env``...) that is also aws-cdk-lib's ``IProjectRef``, so it goes where
+    ``aws_rekognition``'s own references are expected.
+    """
 
     @property
     def project_arn(self) -> str:
@@ -70,6 +76,7 @@ def validate_project_name(name: str) -> list[str]:
     return problems
 
 
+@jsii.implements(rekognition_refs.IProjectRef)
 class _ProjectBase(cdk.Resource):
     """Grants and ARN helpers shared by declared and imported projects; uses only the abstract attributes."""
 
@@ -80,6 +87,11 @@ class _ProjectBase(cdk.Resource):
     @property
     def project_name(self) -> str:
         raise NotImplementedError
+
+    @property
+    def project_ref(self) -> rekognition_refs.ProjectReference:
+        """A reference to this project (aws-cdk-lib's ``IProjectRef``)."""
+        return rekognition_refs.ProjectReference(project_arn=self.project_arn, project_name=self.project_name)
 
     @property
     def _project_resource_arn(self) -> str:
@@ -235,6 +247,19 @@ class Project(_ProjectBase):
         else:
             name = resource_name.split("/", 1)[0]
         return Project.from_project_attributes(scope, id, project_name=name, project_arn=project_arn)
+
+    @staticmethod
+    def from_project_ref(scope: Construct, id: str, project: rekognition_refs.IProjectRef) -> IProject:
+        """The ``IProject`` of any aws-cdk-lib project reference (e.g. an ``aws_rekognition.CfnProject``).
+
+        A project of this library is returned as it is; any other is imported by its ARN and name.
+        """
+        if isinstance(project, _ProjectBase):
+            return project
+        reference = project.project_ref
+        return Project.from_project_attributes(
+            scope, id, project_name=reference.project_name, project_arn=reference.project_arn
+        )
 
     @staticmethod
     def from_project_name(scope: Construct, id: str, project_name: str) -> IProject:

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from aws_cdk import aws_s3 as s3
+    from aws_cdk.interfaces import aws_rekognition as rekognition_refs
     from constructs import Construct
 
-    from rekognition_datasets.dataset import IDataset
-    from rekognition_datasets.provider import DatasetProvider
+    from rekognition_datasets._handler_policy import HandlerPolicy
+    from rekognition_datasets_handler import schema
 
 _IMAGE_READ_REASON = (
     "Rekognition reads a manifest's images with the caller's permissions; images are addressed by key under the "
@@ -45,7 +46,7 @@ _ASSET_IMAGES_REASON = (
 class BoundSource:
     """What a source renders into a dataset's properties (``Source`` and ``SourceFingerprint``)."""
 
-    properties: Mapping[str, str]
+    properties: schema.SourceProperties
     fingerprint: str
     #: True when the source adds entries (everything but ``empty()``).
     has_entries: bool
@@ -55,7 +56,7 @@ class DatasetSource(abc.ABC):
     """Where a dataset's entries come from. Use the static factories; each documents what it reads."""
 
     @abc.abstractmethod
-    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+    def _bind(self, scope: Construct, policy: HandlerPolicy) -> BoundSource:
         """Create what the source needs under ``scope``, grant the handler its reads, and render it."""
 
     @staticmethod
@@ -93,8 +94,10 @@ class DatasetSource(abc.ABC):
         return _ManifestFileSource(Path(path))
 
     @staticmethod
-    def from_dataset(dataset: IDataset) -> DatasetSource:
-        """A copy of another dataset's entries; the fingerprint follows the source dataset's."""
+    def from_dataset(dataset: rekognition_refs.IDatasetRef) -> DatasetSource:
+        """A copy of another dataset's entries: a ``Dataset``, an imported one, or any aws-cdk-lib ``IDatasetRef``
+        (e.g. an ``aws_rekognition.CfnDataset``). The fingerprint follows a ``Dataset``'s source; of any other
+        dataset, it is the ARN."""
         return _DatasetCopySource(dataset)
 
     @staticmethod
@@ -124,16 +127,16 @@ def _object_arn(bucket_name: str, key_pattern: str) -> str:
     return f"arn:{cdk.Aws.PARTITION}:s3:::{bucket_name}/{key_pattern}"
 
 
-def _grant_object(provider: DatasetProvider, bucket: s3.IBucket, key: str, *, versioned: bool) -> None:
+def _grant_object(policy: HandlerPolicy, bucket: s3.IBucket, key: str, *, versioned: bool) -> None:
     actions = perms.S3_OBJECT_VERSION_READ_ACTIONS if versioned else perms.S3_OBJECT_READ_ACTIONS
-    provider.add_statement(actions, [bucket.arn_for_objects(key)])
+    policy.add_statement(actions, [bucket.arn_for_objects(key)])
     if bucket.encryption_key is not None:
-        provider.add_statement(perms.KMS_DECRYPT_ACTIONS, [bucket.encryption_key.key_arn])
+        policy.add_statement(perms.KMS_DECRYPT_ACTIONS, [bucket.encryption_key.key_arn])
 
 
-def _grant_referenced_images(provider: DatasetProvider, lines: Iterable[str]) -> None:
+def _grant_referenced_images(policy: HandlerPolicy, lines: Iterable[str]) -> None:
     for bucket, prefix in images.referenced_locations(lines).items():
-        provider.add_statement(
+        policy.add_statement(
             perms.S3_OBJECT_READ_ACTIONS, [_object_arn(bucket, f"{prefix}*")], wildcard_reason=_IMAGE_READ_REASON
         )
 
@@ -149,15 +152,16 @@ def _write_lines(lines: Sequence[str]) -> Path:
     return path
 
 
-def _entries_asset(scope: Construct, provider: DatasetProvider, lines: Sequence[str]) -> s3_assets.Asset:
+def _entries_asset(scope: Construct, policy: HandlerPolicy, lines: Sequence[str]) -> s3_assets.Asset:
     asset = s3_assets.Asset(scope, "Entries", path=str(_write_lines(lines)))
-    _grant_object(provider, asset.bucket, asset.s3_object_key, versioned=False)
+    _grant_object(policy, asset.bucket, asset.s3_object_key, versioned=False)
     return asset
 
 
 class _EmptySource(DatasetSource):
-    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
-        return BoundSource(properties={"Type": "empty"}, fingerprint="empty", has_entries=False)
+    def _bind(self, scope: Construct, policy: HandlerPolicy) -> BoundSource:
+        properties: schema.EmptySourceProperties = {"Type": "empty"}
+        return BoundSource(properties=properties, fingerprint="empty", has_entries=False)
 
 
 class _BucketManifestSource(DatasetSource):
@@ -170,18 +174,22 @@ class _BucketManifestSource(DatasetSource):
         self._images_bucket = images_bucket
         self._images_prefix = images_prefix
 
-    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+    def _bind(self, scope: Construct, policy: HandlerPolicy) -> BoundSource:
         if not self._key:
             raise ValidationError(scope, "DatasetSource.from_bucket needs the manifest's object key")
-        _grant_object(provider, self._bucket, self._key, versioned=self._version is not None)
-        provider.add_statement(
+        _grant_object(policy, self._bucket, self._key, versioned=self._version is not None)
+        policy.add_statement(
             perms.S3_OBJECT_READ_ACTIONS,
             [self._images_bucket.arn_for_objects(f"{self._images_prefix}*")],
             wildcard_reason=_IMAGE_READ_REASON,
         )
         if self._images_bucket.encryption_key is not None:
-            provider.add_statement(perms.KMS_DECRYPT_ACTIONS, [self._images_bucket.encryption_key.key_arn])
-        properties = {"Type": "manifest", "Bucket": self._bucket.bucket_name, "Key": self._key}
+            policy.add_statement(perms.KMS_DECRYPT_ACTIONS, [self._images_bucket.encryption_key.key_arn])
+        properties: schema.ManifestSourceProperties = {
+            "Type": "manifest",
+            "Bucket": self._bucket.bucket_name,
+            "Key": self._key,
+        }
         fingerprint = f"s3://{self._bucket.bucket_name}/{self._key}"
         if self._version is not None:
             properties["Version"] = self._version
@@ -193,44 +201,46 @@ class _ManifestFileSource(DatasetSource):
     def __init__(self, path: Path) -> None:
         self._path = path
 
-    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+    def _bind(self, scope: Construct, policy: HandlerPolicy) -> BoundSource:
         if not self._path.is_file():
             raise ValidationError(scope, f"manifest file {self._path} does not exist or is not a file")
         with self._path.open(encoding="utf-8") as lines:  # streamed: manifests may be large
             check_manifest_lines(scope, lines, str(self._path))
         asset = s3_assets.Asset(scope, "Manifest", path=str(self._path))
-        _grant_object(provider, asset.bucket, asset.s3_object_key, versioned=False)
+        _grant_object(policy, asset.bucket, asset.s3_object_key, versioned=False)
         with self._path.open(encoding="utf-8") as lines:
-            _grant_referenced_images(provider, lines)
-        return BoundSource(
-            properties={"Type": "manifest", "Bucket": asset.s3_bucket_name, "Key": asset.s3_object_key},
-            fingerprint=asset.asset_hash,
-            has_entries=True,
-        )
+            _grant_referenced_images(policy, lines)
+        properties: schema.ManifestSourceProperties = {
+            "Type": "manifest",
+            "Bucket": asset.s3_bucket_name,
+            "Key": asset.s3_object_key,
+        }
+        return BoundSource(properties=properties, fingerprint=asset.asset_hash, has_entries=True)
 
 
 class _EntriesSource(DatasetSource):
     def __init__(self, lines: list[str]) -> None:
         self._lines = lines
 
-    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+    def _bind(self, scope: Construct, policy: HandlerPolicy) -> BoundSource:
         if not self._lines:
             raise ValidationError(scope, "DatasetSource.from_entries got no entries; use DatasetSource.empty()")
         check_manifest_lines(scope, self._lines, "inline entries")
-        asset = _entries_asset(scope, provider, self._lines)
-        _grant_referenced_images(provider, self._lines)
-        return BoundSource(
-            properties={"Type": "entries", "Bucket": asset.s3_bucket_name, "Key": asset.s3_object_key},
-            fingerprint=asset.asset_hash,
-            has_entries=True,
-        )
+        asset = _entries_asset(scope, policy, self._lines)
+        _grant_referenced_images(policy, self._lines)
+        properties: schema.EntriesSourceProperties = {
+            "Type": "entries",
+            "Bucket": asset.s3_bucket_name,
+            "Key": asset.s3_object_key,
+        }
+        return BoundSource(properties=properties, fingerprint=asset.asset_hash, has_entries=True)
 
 
 class _ImageFolderSource(DatasetSource):
     def __init__(self, path: Path) -> None:
         self._path = path
 
-    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+    def _bind(self, scope: Construct, policy: HandlerPolicy) -> BoundSource:
         if not self._path.is_dir():
             raise ValidationError(scope, f"image folder {self._path} does not exist or is not a folder")
         try:
@@ -267,39 +277,34 @@ class _ImageFolderSource(DatasetSource):
                 )
         lines = [images.classification_line(key, labels) for key, labels in labels_by_key.items()]
         if len(image_arns) <= MAX_EXACT_IMAGE_GRANTS:
-            provider.add_statement(perms.S3_OBJECT_READ_ACTIONS, image_arns)
+            policy.add_statement(perms.S3_OBJECT_READ_ACTIONS, image_arns)
         else:
-            provider.add_statement(
+            policy.add_statement(
                 perms.S3_OBJECT_READ_ACTIONS, sorted(image_patterns), wildcard_reason=_ASSET_IMAGES_REASON
             )
         check_manifest_lines(scope, lines, f"entries generated from {self._path}")
-        entries = _entries_asset(scope, provider, lines)
-        return BoundSource(
-            properties={
-                "Type": "entries",
-                "Bucket": entries.s3_bucket_name,
-                "Key": entries.s3_object_key,
-                "ImageBucket": image_bucket,
-            },
-            fingerprint=entries.asset_hash,
-            has_entries=True,
-        )
+        entries = _entries_asset(scope, policy, lines)
+        properties: schema.EntriesSourceProperties = {
+            "Type": "entries",
+            "Bucket": entries.s3_bucket_name,
+            "Key": entries.s3_object_key,
+            "ImageBucket": image_bucket,
+        }
+        return BoundSource(properties=properties, fingerprint=entries.asset_hash, has_entries=True)
 
 
 class _DatasetCopySource(DatasetSource):
-    def __init__(self, dataset: IDataset) -> None:
+    def __init__(self, dataset: rekognition_refs.IDatasetRef) -> None:
         self._dataset = dataset
 
-    def _bind(self, scope: Construct, provider: DatasetProvider) -> BoundSource:
+    def _bind(self, scope: Construct, policy: HandlerPolicy) -> BoundSource:
         from rekognition_datasets.dataset import Dataset
 
-        declared_here = isinstance(self._dataset, Dataset) and cdk.Stack.of(self._dataset) is cdk.Stack.of(scope)
+        source = Dataset.from_dataset_ref(scope, "SourceDataset", self._dataset)
+        declared_here = isinstance(source, Dataset) and cdk.Stack.of(source) is cdk.Stack.of(scope)
         if not declared_here:
             # A dataset declared in this stack is already readable through its project's dataset pattern; naming
             # its ARN attribute here would make the provider depend on a resource that depends on the provider.
-            provider.add_statement(perms.DATASET_COPY_ACTIONS, [self._dataset.dataset_arn])
-        return BoundSource(
-            properties={"Type": "dataset", "DatasetArn": self._dataset.dataset_arn},
-            fingerprint=self._dataset.source_fingerprint,
-            has_entries=True,
-        )
+            policy.add_statement(perms.DATASET_COPY_ACTIONS, [source.dataset_arn])
+        properties: schema.DatasetCopySourceProperties = {"Type": "dataset", "DatasetArn": source.dataset_arn}
+        return BoundSource(properties=properties, fingerprint=source.source_fingerprint, has_entries=True)

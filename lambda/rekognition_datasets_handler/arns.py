@@ -32,3 +32,16 @@ def parse_dataset_arn(arn: str) -> DatasetArn | None:
     if match is None or match.group(2) is None or len(arn) > 2048:
         return None
     return DatasetArn(arn=arn, project_name=match.group(1), dataset_type=match.group(2).upper())
+
+
+def in_slot(arn: str, project_arn: str, dataset_type: str) -> bool:
+    """True when ``arn`` is a ``dataset_type`` dataset ARN of the project ``project_arn`` names.
+
+    A dataset ARN carries no project timestamp, so the partition, region, account and project name are compared.
+    """
+    parsed = parse_dataset_arn(arn)
+    return (
+        parsed is not None
+        and parsed.dataset_type == dataset_type
+        and arn.startswith(f"{project_arn.rpartition('/')[0]}/dataset/")
+    )

@@ -37,11 +37,12 @@ def rewrite_line(line: bytes, image_bucket: str | None) -> bytes:
     return line.replace(PLACEHOLDER_PREFIX, f"s3://{image_bucket}/".encode())
 
 
-def _location(source: SourceSpec) -> str:
+def location(source: SourceSpec) -> str:
+    """``s3://bucket/key`` of the source's object."""
     return f"s3://{source.bucket}/{source.key}"
 
 
-def _object(source: SourceSpec) -> dict[str, str]:
+def object_kwargs(source: SourceSpec) -> dict[str, str]:
     """Bucket, Key and (when pinned) VersionId of the entries object, as GetObject and HeadObject take them."""
     kwargs = {"Bucket": str(source.bucket), "Key": str(source.key)}
     if source.version:
@@ -50,7 +51,7 @@ def _object(source: SourceSpec) -> dict[str, str]:
 
 
 def _get(s3: S3Client, source: SourceSpec, byte_range: str | None = None) -> Any:
-    kwargs = _object(source)
+    kwargs = object_kwargs(source)
     if byte_range:
         kwargs["Range"] = byte_range
     try:
@@ -59,7 +60,7 @@ def _get(s3: S3Client, source: SourceSpec, byte_range: str | None = None) -> Any
         if error_code(exc) == "InvalidRange":
             return None
         if error_code(exc) in {"NoSuchKey", "NoSuchBucket", "NoSuchVersion", "AccessDenied", "404", "403"}:
-            raise ProviderError(f"Cannot read the entries object {_location(source)}: {error_code(exc)}.") from exc
+            raise ProviderError(f"Cannot read the entries object {location(source)}: {error_code(exc)}.") from exc
         raise
 
 
@@ -85,7 +86,7 @@ def read_chunk(s3: S3Client, source: SourceSpec, offset: int, limit: int) -> Chu
             body += out + b"\n"
             count += 1
     if consumed == 0 and (segments or not reached_end):
-        raise ProviderError(f"A line at byte {offset} of {_location(source)} is longer than {limit} bytes.")
+        raise ProviderError(f"A line at byte {offset} of {location(source)} is longer than {limit} bytes.")
     next_offset = offset + consumed
     return Chunk(body=bytes(body), line_count=count, next_offset=next_offset, at_end=next_offset >= total)
 
@@ -93,7 +94,7 @@ def read_chunk(s3: S3Client, source: SourceSpec, offset: int, limit: int) -> Chu
 def fits_one_chunk(s3: S3Client, source: SourceSpec, limit: int) -> bool:
     """True when the whole object goes in one chunk (a HEAD, then a read only if it is small enough)."""
     try:
-        size = int(s3.head_object(**_object(source))["ContentLength"])  # type: ignore[arg-type]
+        size = int(s3.head_object(**object_kwargs(source))["ContentLength"])  # type: ignore[arg-type]
     except ClientError:
         return False  # the caller falls back to the recorded progress
     return size <= limit and read_chunk(s3, source, 0, limit).at_end
@@ -130,6 +131,6 @@ def check_chunk(chunk: Chunk, source: SourceSpec, offset: int) -> None:
         if result.terminal and result.errors:
             issue = result.errors[0]
             raise ProviderError(
-                f"Entries line {result.line_number} after byte {offset} of {_location(source)} would be dropped "
+                f"Entries line {result.line_number} after byte {offset} of {location(source)} would be dropped "
                 f"by the service: {issue.code}: {issue.message}"
             )

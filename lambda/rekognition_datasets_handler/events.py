@@ -9,8 +9,6 @@ from rekognition_datasets_handler.errors import ProviderError
 
 RequestType = Literal["Create", "Update", "Delete"]
 REQUEST_TYPES: tuple[str, ...] = ("Create", "Update", "Delete")
-#: The marker the CDK Provider framework uses as PhysicalResourceId when on_event failed on Create.
-CREATE_FAILED_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
 #: The key of on_event's result naming the step it took; the Provider framework merges that result into every
 #: is_complete event, so polls know what on_event already proved (crhelper's polls go without it).
 STEP_KEY = "DatasetProviderStep"

@@ -14,31 +14,23 @@ from typing import Any, NamedTuple
 
 from rekognition_datasets_handler.arns import parse_dataset_arn, project_name
 from rekognition_datasets_handler.errors import ProviderError
-from rekognition_datasets_handler.schema import DATASET_TYPES, FRAMEWORK_KEYS, SOURCE_TYPES, TAG_STACK_ID
+from rekognition_datasets_handler.schema import (
+    DATASET_OPTIONAL_KEYS,
+    DATASET_REQUIRED_KEYS,
+    DATASET_TYPES,
+    FRAMEWORK_KEYS,
+    RESERVED_TAG_PREFIX,
+    SOURCE_KEYS,
+    SOURCE_TYPES,
+)
 
-RESERVED_TAG_PREFIX = TAG_STACK_ID.split(":")[0] + ":"
 MAX_USER_TAGS = 190
 S3_BUCKET = re.compile(r"^[0-9A-Za-z.\-_]{3,255}$")
 TAG_CHARS = frozenset("_.:/=+-@")
 
-DATASET_KEYS = frozenset(
-    {
-        "ProjectArn",
-        "DatasetType",
-        "Source",
-        "SourceFingerprint",
-        "Tags",
-        "MaxErrorEntries",
-        "ResetOnTrainingFingerprint",
-        "Distributed",
-    }
-)
-SOURCE_KEYS = {
-    "empty": frozenset({"Type"}),
-    "manifest": frozenset({"Type", "Bucket", "Key", "Version"}),
-    "dataset": frozenset({"Type", "DatasetArn"}),
-    "entries": frozenset({"Type", "Bucket", "Key", "Version", "ImageBucket"}),
-}
+DATASET_KEYS = frozenset(DATASET_REQUIRED_KEYS + DATASET_OPTIONAL_KEYS)
+#: ``Source.Type`` -> every key that source may hold.
+SOURCE_TYPE_KEYS = {kind: frozenset(required + optional) for kind, (required, optional) in SOURCE_KEYS.items()}
 
 
 class SourceSpec(NamedTuple):
@@ -144,9 +136,9 @@ def parse_source(value: object) -> SourceSpec:
     if not isinstance(value, Mapping):
         raise ProviderError("Source must be an object with a Type of " + ", ".join(SOURCE_TYPES) + ".")
     kind = value.get("Type")
-    if kind not in SOURCE_KEYS:
+    if kind not in SOURCE_TYPE_KEYS:
         raise ProviderError(f"Source.Type must be one of {', '.join(SOURCE_TYPES)}, got {kind!r:.60}.")
-    check_keys(value, SOURCE_KEYS[kind], "Source")
+    check_keys(value, SOURCE_TYPE_KEYS[kind], "Source")
     if kind == "empty":
         return SourceSpec()
     if kind == "dataset":

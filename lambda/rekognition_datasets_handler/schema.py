@@ -3,6 +3,10 @@
 CloudFormation sends every leaf value of ``ResourceProperties`` as a string, so every field here is a
 string on the wire; the handler parses and validates them (``rekognition_datasets_handler.properties``), the constructs
 render them. Nested objects stay objects. Keys are PascalCase, as CloudFormation properties are.
+
+The TypedDicts are the contract: the constructs build their properties as these types (mypy checks them), and
+the handler accepts exactly the keys of the ``*_KEYS`` tuples beside them, which a test proves equal to the
+TypedDicts' keys. The TypedDicts exist for type checking only, so a Lambda cold start does not build them.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ DISTRIBUTION_RESOURCE_TYPE: Final = "Custom::RekognitionDatasetDistribution"
 DatasetTypeName = Literal["TRAIN", "TEST"]
 DATASET_TYPES: Final[tuple[str, ...]] = ("TRAIN", "TEST")
 
-SourceTypeName = Literal["empty", "manifest", "dataset", "entries"]
-SOURCE_TYPES: Final[tuple[str, ...]] = ("empty", "manifest", "dataset", "entries")
 
 #: Bucket name written into the ``source-ref`` of entries that the constructs generate for a local image
 #: folder. The real bucket (the CDK asset bucket) is only known at deploy time; the handler rewrites
 #: ``s3://<IMAGE_BUCKET_PLACEHOLDER>/key`` to ``s3://<Source.ImageBucket>/key`` before applying entries.
 IMAGE_BUCKET_PLACEHOLDER: Final = "rekognition-datasets-image-bucket"
+
+#: The marker the CDK Provider framework uses as PhysicalResourceId when on_event failed on Create.
+CREATE_FAILED_MARKER: Final = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
 
 #: Keys that CloudFormation/CDK add to every custom resource's properties; never part of a diff.
 FRAMEWORK_KEYS: Final[frozenset[str]] = frozenset({"ServiceToken", "ServiceTimeout"})
@@ -34,34 +39,54 @@ FRAMEWORK_KEYS: Final[frozenset[str]] = frozenset({"ServiceToken", "ServiceTimeo
 #: Upper bound of one UpdateDatasetEntries ``Changes.GroundTruth`` blob (the service model's max).
 MAX_GROUND_TRUTH_BYTES: Final = 5 * 1024 * 1024
 
+#: Prefix of the tag keys the handler puts on what it creates; reserved (user tags may not use it).
+RESERVED_TAG_PREFIX: Final = "rekognition-datasets:"
 # Tag keys the handler puts on what it creates (identity and progress; read back by every later step).
-TAG_STACK_ID: Final = "rekognition-datasets:stack-id"
-TAG_LOGICAL_ID: Final = "rekognition-datasets:logical-id"
-TAG_FINGERPRINT: Final = "rekognition-datasets:source-fingerprint"
-TAG_ENTRIES_PROGRESS: Final = "rekognition-datasets:entries-progress"
+TAG_STACK_ID: Final = RESERVED_TAG_PREFIX + "stack-id"
+TAG_LOGICAL_ID: Final = RESERVED_TAG_PREFIX + "logical-id"
+TAG_FINGERPRINT: Final = RESERVED_TAG_PREFIX + "source-fingerprint"
+TAG_ENTRIES_PROGRESS: Final = RESERVED_TAG_PREFIX + "entries-progress"
+#: Put on a TRAIN dataset by its distribution before the split: its content is no longer its whole source.
+TAG_SPLIT: Final = RESERVED_TAG_PREFIX + "split"
 
 
 # Typing only (annotations; nothing builds them at run time): a Lambda cold start that imports this module skips
 # creating the TypedDicts (about 0.5 ms: each field annotation is compiled into a ForwardRef).
 if TYPE_CHECKING:
 
-    class SourceProperties(TypedDict):
-        """``Source`` of a dataset. ``Type`` selects which other keys apply.
+    class EmptySourceProperties(TypedDict):
+        """``Source`` of an empty dataset."""
 
-        - ``empty``: no other key.
-        - ``manifest``: ``Bucket``, ``Key``, optional ``Version`` (a Ground Truth manifest; CreateDataset reads it).
-        - ``dataset``: ``DatasetArn`` (CreateDataset copies it).
-        - ``entries``: ``Bucket``, ``Key``, optional ``Version`` of a JSON Lines object the handler reads and
-          applies with UpdateDatasetEntries in chunks below 5 MiB; optional ``ImageBucket`` (see
-          ``IMAGE_BUCKET_PLACEHOLDER``).
-        """
+        Type: Literal["empty"]
 
-        Type: SourceTypeName
-        Bucket: NotRequired[str]
-        Key: NotRequired[str]
+    class ManifestSourceProperties(TypedDict):
+        """``Source`` from a Ground Truth manifest in S3 (CreateDataset reads it)."""
+
+        Type: Literal["manifest"]
+        Bucket: str
+        Key: str
         Version: NotRequired[str]
-        DatasetArn: NotRequired[str]
+
+    class DatasetCopySourceProperties(TypedDict):
+        """``Source`` copying another dataset (CreateDataset copies it)."""
+
+        Type: Literal["dataset"]
+        DatasetArn: str
+
+    class EntriesSourceProperties(TypedDict):
+        """``Source`` from a JSON Lines object the handler reads and applies with UpdateDatasetEntries in chunks
+        below 5 MiB; ``ImageBucket`` replaces ``IMAGE_BUCKET_PLACEHOLDER`` in its ``source-ref`` values."""
+
+        Type: Literal["entries"]
+        Bucket: str
+        Key: str
+        Version: NotRequired[str]
         ImageBucket: NotRequired[str]
+
+    #: ``Source`` of a dataset: ``Type`` selects the other keys (absent: empty).
+    SourceProperties = (
+        EmptySourceProperties | ManifestSourceProperties | DatasetCopySourceProperties | EntriesSourceProperties
+    )
 
     class DatasetProperties(TypedDict):
         """``ResourceProperties`` of ``Custom::RekognitionDataset`` (all leaves are strings)."""
@@ -89,6 +114,28 @@ if TYPE_CHECKING:
         TestingDatasetArn: str
         #: The training dataset's source fingerprint; a change re-splits.
         TrainingFingerprint: NotRequired[str]
+
+
+# The keys the handler accepts, required and optional, per TypedDict above (a test proves them equal).
+DATASET_REQUIRED_KEYS: Final = ("ProjectArn", "DatasetType")
+DATASET_OPTIONAL_KEYS: Final = (
+    "Source",
+    "SourceFingerprint",
+    "Tags",
+    "MaxErrorEntries",
+    "ResetOnTrainingFingerprint",
+    "Distributed",
+)
+DISTRIBUTION_REQUIRED_KEYS: Final = ("TrainingDatasetArn", "TestingDatasetArn")
+DISTRIBUTION_OPTIONAL_KEYS: Final = ("TrainingFingerprint",)
+#: ``Source.Type`` -> (required keys, optional keys) of that source's TypedDict.
+SOURCE_KEYS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "empty": (("Type",), ()),
+    "manifest": (("Type", "Bucket", "Key"), ("Version",)),
+    "dataset": (("Type", "DatasetArn"), ()),
+    "entries": (("Type", "Bucket", "Key"), ("Version", "ImageBucket")),
+}
+SOURCE_TYPES: Final = tuple(SOURCE_KEYS)
 
 
 # Attribute names (``Data`` keys, read with Fn::GetAtt).

@@ -33,7 +33,10 @@ CONFIG = RunnerConfig(interval_factor=0.001, poll_seconds=0.01)
 @pytest.fixture(scope="session")
 def assembly(tmp_path_factory: pytest.TempPathFactory) -> CloudAssembly:
     """The e2e app's cloud assembly, synthesized once and shared by the xdist workers of this run."""
-    shared = tmp_path_factory.getbasetemp().parent
+    # Under xdist each worker's base temp is <run>/popen-gwN, so the run's folder is its parent; without xdist the
+    # base temp is the run's folder itself (its parent is shared by every run on the machine: a stale assembly).
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     outdir = shared / "e2e-cdk.out"
     with (shared / "e2e-synth.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -40,14 +40,15 @@ V1 = {"rose": 10, "tulip": 10}
 V2 = {"rose": 12, "tulip": 8, "daisy": 10}
 
 
-def lifecycle(app: cdk.App, artifact: str, counts: dict[str, int]) -> None:
+def lifecycle(app: cdk.App, artifact: str, counts: dict[str, int], *, split: bool = True) -> None:
     stack = cdk.Stack(app, artifact, stack_name="Lifecycle")
     project = Project(stack, "Flowers", project_name="e2e-lifecycle")
     training = Dataset(
         stack, "Training", project=project, source=DatasetSource.from_manifest_file(manifest_file(labelled(counts)))
     )
     testing = Dataset(stack, "Testing", project=project, dataset_type=DatasetType.TEST)
-    DatasetDistribution(stack, "Split", training=training, testing=testing)
+    if split:
+        DatasetDistribution(stack, "Split", training=training, testing=testing)
 
 
 def moves(app: cdk.App, artifact: str, *, second: bool) -> None:
@@ -69,6 +70,14 @@ def from_bucket(app: cdk.App, name: str, key: str, **kwargs: object) -> None:
     project = Project(stack, "Project", project_name=f"e2e-{name.lower()}")
     bucket = s3.Bucket.from_bucket_name(stack, "Manifests", MANIFEST_BUCKET)
     Dataset(stack, "Training", project=project, source=DatasetSource.from_bucket(bucket, key), **kwargs)  # type: ignore[arg-type]
+
+
+def typo(app: cdk.App, artifact: str, key: str) -> None:
+    """A TRAIN dataset from ``e2e-manifests/<key>``; ``TypoV2`` mistypes the key of ``Typo``."""
+    stack = cdk.Stack(app, artifact, stack_name="Typo")
+    project = Project(stack, "Project", project_name="e2e-typo")
+    bucket = s3.Bucket.from_bucket_name(stack, "Manifests", MANIFEST_BUCKET)
+    Dataset(stack, "Training", project=project, source=DatasetSource.from_bucket(bucket, key))
 
 
 def single(app: cdk.App) -> None:
@@ -123,10 +132,13 @@ def main() -> None:
     app = cdk.App()
     lifecycle(app, "Lifecycle", V1)
     lifecycle(app, "LifecycleV2", V2)
+    lifecycle(app, "LifecycleUnsplit", V1, split=False)
     moves(app, "Moves", second=False)
     moves(app, "MovesV2", second=True)
     from_bucket(app, "BadManifest", "bad.manifest")
     from_bucket(app, "MaxErrors", "errors.manifest", max_error_entries=2)
+    typo(app, "Typo", "good.manifest")
+    typo(app, "TypoV2", "goood.manifest")
     single(app)
     race(app)
     big_entries(app)

@@ -100,3 +100,38 @@ def test_10_rollback_delete_while_create_in_progress_waits_and_deletes(
 def slow_id(assembly: CloudAssembly) -> str:
     (stack,) = [s for s in assembly.stacks if s.artifact_id == "Race"]
     return next(lid for lid in stack.template().resources if lid.startswith("Slow"))
+
+
+def test_a_mistyped_manifest_key_fails_the_update_and_the_rollback_keeps_the_dataset(
+    runner: Session, assembly: CloudAssembly, emulator: Emulator
+) -> None:
+    # GIVEN a dataset built from good.manifest (20 images)
+    put_manifest(runner, "good.manifest", labelled({"rose": 10, "tulip": 10}))
+    deploy(runner, assembly, "Typo")
+    ((arn, before),) = dataset_totals(runner, "e2e-typo").items()
+    assert before == 20
+    # AND the old manifest is removed (a common clean-up) before the key is changed to one that does not exist
+    runner.clients.s3.delete_object(Bucket=MANIFEST_BUCKET, Key="good.manifest")
+    emulator.request_log.clear()
+    # WHEN the update is deployed
+    with pytest.raises(StackFailed) as failed:
+        deploy(runner, assembly, "TypoV2")
+    # THEN it fails naming the object, the rollback has nothing to rebuild, and the dataset keeps its entries
+    assert failed.value.status == "UPDATE_ROLLBACK_COMPLETE"
+    assert any(f"s3://{MANIFEST_BUCKET}/goood.manifest" in reason for reason in failed.value.failures.values())
+    assert dataset_totals(runner, "e2e-typo") == {arn: 20}
+    assert ok_calls(emulator, "DeleteDataset") == [] and ok_calls(emulator, "CreateDataset") == []
+    state = runner.engine.store.load("Typo")
+    assert state is not None and state.status == "UPDATE_ROLLBACK_COMPLETE"
+
+
+def dataset_totals(runner: Session, project: str) -> dict[str, int]:
+    """Dataset ARN -> TotalEntries of the project's datasets."""
+    rekognition = runner.clients.rekognition
+    (description,) = rekognition.describe_projects(ProjectNames=[project])["ProjectDescriptions"]
+    return {
+        d["DatasetArn"]: rekognition.describe_dataset(DatasetArn=d["DatasetArn"])["DatasetDescription"]["DatasetStats"][
+            "TotalEntries"
+        ]
+        for d in description.get("Datasets", [])
+    }

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from rekognition_datasets_local.runner.resources.events import CREATE_FAILED_MARKER
+from rekognition_datasets_handler.schema import CREATE_FAILED_MARKER
 
 from .conftest import deploy, ok_calls
 from .e2e_app import line

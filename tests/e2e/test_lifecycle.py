@@ -100,3 +100,30 @@ def test_3_changing_type_or_project_replaces_despite_one_dataset_per_type(
         (old,) = (r for lid, r in first.resources.items() if lid.startswith(logical_id))
         assert state.resources[old.logical_id].physical_id != old.physical_id
     assert len(ok_calls(emulator, "DeleteDataset")) == 2
+
+
+def test_removing_the_split_restores_both_datasets_and_adding_it_back_splits_all_entries(
+    runner: Session, assembly: CloudAssembly, emulator: Emulator
+) -> None:
+    declared = {str(x["source-ref"]) for x in labelled(V1)}
+    rekognition = runner.clients.rekognition
+
+    def contents() -> tuple[set[str], set[str]]:
+        arns = datasets(rekognition, "e2e-lifecycle")
+        return set(entries(rekognition, arns["TRAIN"])), set(entries(rekognition, arns["TEST"]))
+
+    # GIVEN the 20 training entries split 16 + 4
+    deploy(runner, assembly, "Lifecycle")
+    train, test = contents()
+    assert train | test == declared and not train & test and 3 <= len(test) <= 5
+    # WHEN the distribution is removed (the training source unchanged)
+    state = deploy(runner, assembly, "LifecycleUnsplit")
+    # THEN TRAIN holds all 20 declared entries and TEST its own declaration: empty
+    assert state.status == "UPDATE_COMPLETE"
+    assert contents() == (declared, set())
+    # WHEN the distribution is added back
+    deploy(runner, assembly, "Lifecycle")
+    # THEN the whole source is split again, without overlap
+    train, test = contents()
+    assert train | test == declared and not train & test and 3 <= len(test) <= 5
+    assert len(ok_calls(emulator, "DistributeDatasetEntries")) == 2

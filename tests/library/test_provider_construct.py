@@ -10,12 +10,13 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match, Template
 from construct_helpers import ENV, FAST_APP, dumps, new_stack, resources_of, statements, statements_with
 from constructs import Construct
 
-from rekognition_datasets import Dataset, DatasetProvider, DatasetType, Project, ValidationError
+from rekognition_datasets import Dataset, DatasetProvider, DatasetType, Project, ProviderSettings, ValidationError
 from rekognition_datasets.bundling import handler_asset_hash, handler_code
 
 HANDLER_DIR = Path(__file__).resolve().parents[2] / "lambda" / "rekognition_datasets_handler"
@@ -275,3 +276,11 @@ def test_code_asset_key_follows_the_handler_and_bundles_crhelper(tmp_path: Path)
     assert not list(bundle.rglob("__pycache__"))
     (copy / "provider.py").write_text((copy / "provider.py").read_text() + "\n# changed\n")
     assert _code_key(copy, tmp_path / "out3") != first
+
+
+def test_provider_public_surface_is_small() -> None:
+    public = {name for name in vars(DatasetProvider) if not name.startswith("_")}
+    assert public == {"of", "configure", "service_token", "service_timeout", "role"}
+    provider = DatasetProvider.of(new_stack())
+    assert provider.settings == ProviderSettings()
+    assert isinstance(provider.role, iam.Role)

@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from rekognition_datasets_handler import service
-from rekognition_datasets_handler.arns import parse_dataset_arn
+from rekognition_datasets_handler.arns import in_slot, parse_dataset_arn
 from rekognition_datasets_handler.errors import ProviderError
-from rekognition_datasets_handler.events import CREATE_FAILED_MARKER
-from rekognition_datasets_handler.properties import RESERVED_TAG_PREFIX, DatasetSpec, parse_dataset
+from rekognition_datasets_handler.properties import DatasetSpec, parse_dataset
 from rekognition_datasets_handler.retry import error_code, is_transient
 from rekognition_datasets_handler.runtime import Outcome
 from rekognition_datasets_handler.schema import (
@@ -31,13 +30,18 @@ from rekognition_datasets_handler.schema import (
     ATTR_STATUS_MESSAGE,
     ATTR_TOTAL_ENTRIES,
     ATTR_TOTAL_LABELS,
+    CREATE_FAILED_MARKER,
+    RESERVED_TAG_PREFIX,
     TAG_ENTRIES_PROGRESS,
     TAG_FINGERPRINT,
     TAG_LOGICAL_ID,
+    TAG_SPLIT,
     TAG_STACK_ID,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from mypy_boto3_rekognition import RekognitionClient
 
     from rekognition_datasets_handler.entries import Chunk
@@ -105,10 +109,8 @@ def _first_step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcom
 
 def _physical_arn(request: Request, spec: DatasetSpec) -> str | None:
     """The physical id when it is a dataset ARN in the declared slot."""
-    parsed = parse_dataset_arn(request.physical_id or "")
-    if parsed is None or (parsed.project_name, parsed.dataset_type) != (spec.project_name, spec.dataset_type):
-        return None
-    return parsed.arn
+    arn = request.physical_id or ""
+    return arn if in_slot(arn, spec.project_arn, spec.dataset_type) else None
 
 
 def _poll_step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
@@ -230,14 +232,12 @@ def _settled(request: Request, spec: DatasetSpec, dataset: service.Dataset, runt
     _check_ours(request, spec, dataset.arn, dataset.tags)
     waiting = Outcome(complete=False, physical_id=dataset.arn)
     if dataset.status == "DELETE_IN_PROGRESS" or (
-        dataset.status in service.IN_PROGRESS and dataset.tags.get(TAG_FINGERPRINT) != spec.fingerprint
+        dataset.status in service.IN_PROGRESS and not _holds(spec, dataset.tags)
     ):
         log.info("waiting for the dataset to settle", step="wait")
         return waiting
-    if dataset.tags.get(TAG_FINGERPRINT) != spec.fingerprint:
-        log.info("source changed: deleting to rebuild", step="rebuild-delete")
-        _delete(runtime, dataset.arn)
-        return waiting
+    if not _holds(spec, dataset.tags):
+        return _prove_and_delete(spec, dataset.arn, runtime) or waiting
     if dataset.status in service.IN_PROGRESS:
         log.info("waiting for the dataset", step="wait")
         return waiting
@@ -346,11 +346,16 @@ def _message(exc: ClientError) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- update decisions
-def _old_spec(request: Request) -> DatasetSpec | None:
+def _parsed(props: Mapping[str, Any]) -> DatasetSpec | None:
+    """Dataset properties that CloudFormation carried over (old ones, or a Delete's); None when they do not parse."""
     try:
-        return parse_dataset(request.old_properties or {})
+        return parse_dataset(props)
     except ProviderError:
         return None
+
+
+def _old_spec(request: Request) -> DatasetSpec | None:
+    return _parsed(request.old_properties or {})
 
 
 def _old_slot(request: Request) -> tuple[str, str] | None:
@@ -361,9 +366,13 @@ def _old_slot(request: Request) -> tuple[str, str] | None:
 def _replace_content(
     request: Request, spec: DatasetSpec, old: DatasetSpec, arn: str, runtime: Runtime
 ) -> Outcome | None:
-    """A changed source for the dataset ``arn``, which holds ``old``'s content: upsert an entries source that
-    only adds or changes entries, otherwise delete to rebuild. None leaves a busy or vanished dataset to the
-    full step. The physical id alone proves the dataset ours (see ``_delete_step``).
+    """A changed source for the dataset ``arn``, which held ``old``'s content: upsert an entries source that
+    only adds or changes entries, otherwise rebuild. None leaves a busy, vanished or already converged dataset
+    to the full step. The physical id alone proves the dataset ours for an upsert (see ``_delete_target``).
+
+    A rebuild reads the tags first: a dataset whose fingerprint already is the new one was never touched by
+    the update that failed before this one (CloudFormation's rollback sends the old properties as the new), so
+    it is left as it is rather than rebuilt from a source that may be gone.
     """
     if _upsert_allowed(old, spec):
         from rekognition_datasets_handler import entries  # only entries sources need it: kept out of the cold start
@@ -373,6 +382,29 @@ def _replace_content(
         if old_refs is not None and new_refs is not None and old_refs <= new_refs:
             return _upsert(spec, old, arn, runtime)
         runtime.log.info("entries dropped or unreadable: rebuilding", step="decide", dataset_arn=arn)
+    tags = service.read_tags(runtime.clients.rekognition, arn)
+    if tags is None or _holds(spec, tags):
+        return None
+    _check_ours(request, spec, arn, tags)
+    return _prove_and_delete(spec, arn, runtime)
+
+
+def _holds(spec: DatasetSpec, tags: Mapping[str, str]) -> bool:
+    """Whether a dataset with ``tags`` holds (or is being built with) ``spec``'s content: its source, and all of
+    it unless a distribution splits it (a split dataset whose split was removed is rebuilt whole).
+    """
+    return tags.get(TAG_FINGERPRINT) == spec.fingerprint and (spec.distributed or TAG_SPLIT not in tags)
+
+
+def _prove_and_delete(spec: DatasetSpec, arn: str, runtime: Runtime) -> Outcome | None:
+    """Delete ``arn`` to rebuild it from ``spec``'s source once that source is proven buildable (else a short
+    error, the dataset untouched). Not complete while a copied dataset settles; None when ``arn`` is busy.
+    """
+    from rekognition_datasets_handler import proof  # only a rebuild needs it: kept out of the cold start
+
+    if not proof.buildable(spec, runtime.clients, runtime.chunk_bytes):
+        runtime.log.info("waiting for the source dataset to settle", step="wait", dataset_arn=arn)
+        return Outcome(complete=False, physical_id=arn)
     if not _delete(runtime, arn):
         return None
     runtime.log.info("source changed: deleting to rebuild", step="rebuild-delete", dataset_arn=arn)
@@ -448,17 +480,23 @@ def _delete_step(request: Request, runtime: Runtime, *, first: bool) -> Outcome:
 def _delete_target(request: Request, runtime: Runtime, *, first: bool) -> tuple[str, str] | None:
     """The dataset to delete and its status ("" when not read); None when there is none of ours.
 
-    A physical id that is a dataset ARN proves the dataset ours without a read: CloudFormation passes back only
-    ids this provider returned, it returns an ARN only for a dataset it created or proved its own from the
-    identity tags, and a dataset ARN ends in its creation time, so it is never reused. on_event does not even
-    read the status (DeleteDataset says whether it is busy or gone). A made-up id (a Create cancelled before
-    on_event answered) is resolved through the declared slot, and the tags must prove that dataset ours.
+    A physical id that is a dataset ARN in the slot the Delete's properties declare proves the dataset ours without
+    a read: CloudFormation passes back only ids this provider returned, it returns an ARN only for a dataset it
+    created or proved its own from the identity tags, and a dataset ARN ends in its creation time, so it is never
+    reused. on_event does not even read the status (DeleteDataset says whether it is busy or gone). Any other ARN
+    (another project or type) and a made-up id (a Create cancelled before on_event answered, resolved through the
+    declared slot) must carry this resource's identity tags. A Delete of what is not ours succeeds without
+    deleting [infer: CloudFormation's reading of a resource that is not there to delete].
     """
     physical_id = request.physical_id or ""
     rek = runtime.clients.rekognition
     if physical_id == CREATE_FAILED_MARKER:
         return None
     if parse_dataset_arn(physical_id):
+        spec = _parsed(request.properties)
+        declared = spec is not None and in_slot(physical_id, spec.project_arn, spec.dataset_type)
+        if not declared and not _tagged_ours(request, runtime, physical_id):
+            return None
         if first:
             return physical_id, ""
         dataset = service.describe(rek, physical_id, {})
@@ -466,23 +504,26 @@ def _delete_target(request: Request, runtime: Runtime, *, first: bool) -> tuple[
     slot = _slot_of(request, runtime)
     if slot is None or slot.dataset_arn is None:
         return None
-    if slot.status not in service.IN_PROGRESS:
-        tags = service.read_tags(rek, slot.dataset_arn)
-        if tags is None:
-            return None
-        if not _is_ours(request, tags):
-            runtime.log.warning(
-                "dataset not created by this resource: left alone", step="delete-not-ours", dataset_arn=slot.dataset_arn
-            )
-            return None
+    if slot.status not in service.IN_PROGRESS and not _tagged_ours(request, runtime, slot.dataset_arn):
+        return None
     return slot.dataset_arn, slot.status
+
+
+def _tagged_ours(request: Request, runtime: Runtime, arn: str) -> bool:
+    """Whether ``arn`` exists and carries this resource's identity tags (logged when it does not)."""
+    tags = service.read_tags(runtime.clients.rekognition, arn)
+    if tags is None:
+        return False
+    if not _is_ours(request, tags):
+        runtime.log.warning("dataset not created by this resource: left alone", step="delete-not-ours", dataset_arn=arn)
+        return False
+    return True
 
 
 def _slot_of(request: Request, runtime: Runtime) -> service.Slot | None:
     """The declared slot of a Delete's properties; None when they do not parse."""
-    try:
-        spec = parse_dataset(request.properties)
-    except ProviderError:
+    spec = _parsed(request.properties)
+    if spec is None:
         return None
     return service.find_slot(runtime.clients.rekognition, spec.project_arn, spec.project_name, spec.dataset_type)
 

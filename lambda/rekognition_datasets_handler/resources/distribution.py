@@ -18,6 +18,9 @@ from rekognition_datasets_handler.schema import (
     ATTR_TESTING_LABELED_ENTRIES,
     ATTR_TRAINING_ENTRIES,
     ATTR_TRAINING_LABELED_ENTRIES,
+    DISTRIBUTION_OPTIONAL_KEYS,
+    DISTRIBUTION_REQUIRED_KEYS,
+    TAG_SPLIT,
 )
 
 if TYPE_CHECKING:
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
     from rekognition_datasets_handler.events import Request
     from rekognition_datasets_handler.runtime import Runtime
 
-DISTRIBUTION_KEYS = frozenset({"TrainingDatasetArn", "TestingDatasetArn", "TrainingFingerprint"})
+DISTRIBUTION_KEYS = frozenset(DISTRIBUTION_REQUIRED_KEYS + DISTRIBUTION_OPTIONAL_KEYS)
 
 
 class DistributionSpec(NamedTuple):
@@ -107,6 +110,9 @@ def _step(spec: DistributionSpec, runtime: Runtime) -> Outcome:
     if test.stats.get("TotalEntries", 0) == 0:
         if train.stats.get("TotalEntries", 0) == 0:
             raise ProviderError(f"The training dataset {spec.training_arn} has no entries to distribute.")
+        # Marked first: once entries have moved, the training dataset's own reconciler must know it holds
+        # only part of its source (a removed split rebuilds it whole).
+        rek.tag_resource(ResourceArn=spec.training_arn, Tags={TAG_SPLIT: "true"})
         _distribute(spec, runtime)
         log.info("distributing entries", step="distribute")
         return Outcome(complete=False, physical_id=pid)

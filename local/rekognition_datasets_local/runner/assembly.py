@@ -28,7 +28,9 @@ class StackArtifact:
     dependencies: tuple[str, ...]
 
     def template(self) -> Template:
-        return Template.from_file(self.template_path)
+        """The stack's template; ``cdk deploy`` passes it by TemplateURL (the synthesizer's template asset, or
+        uploaded by the CLI itself when over 50 KiB), so the 1 MB quota applies, not the 51,200-byte one."""
+        return Template.from_file(self.template_path, uploaded=True)
 
 
 @dataclass(frozen=True)

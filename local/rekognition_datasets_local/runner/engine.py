@@ -14,7 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rekognition_datasets_local.runner import graph
+from rekognition_datasets_local.runner import graph, quotas
 from rekognition_datasets_local.runner.errors import Cancelled, Refused, ResourceFailed, RunnerError, TemplateError
 from rekognition_datasets_local.runner.resources import handler_for
 from rekognition_datasets_local.runner.resources.base import Deployment, RunnerConfig
@@ -151,6 +151,7 @@ class Engine:
     ) -> StackState:
         """Create or update the stack; raises StackFailed after rolling back. ``stack_id`` names a new stack (the
         id a change set already gave it); by default one is made up."""
+        quotas.check_template(template)
         old = self.store.load(stack_name)
         if old is not None and old.status.endswith("_IN_PROGRESS"):
             raise RunnerError(f"{stack_name} is in state {old.status} (an interrupted run): destroy it first")
@@ -201,6 +202,8 @@ class Engine:
             except TemplateError as exc:
                 raise ResourceFailed(str(exc)) from exc
             handler = handler_for(resource.type)
+            if previous is None or previous.type != resource.type or previous.properties != props:
+                quotas.check_resource(op.state.resources, lid, resource.type, props)
             if previous is None:
                 self._create(op, resource, props, None)
             elif previous.type == resource.type and previous.properties == props:

@@ -48,10 +48,13 @@ class Session:
         return self.engine.deploy(name, stack.template())
 
     def deploy_template(self, path: Path, stack_name: str, parameters: Mapping[str, str] | None = None) -> StackState:
-        """Package a plain CloudFormation template's local code, then create or update it."""
-        body = Template.from_file(path).body
-        packaged = package(body, path.parent, self.clients.s3)
-        return self.engine.deploy(stack_name, Template.from_dict(packaged), parameters)
+        """Package a plain CloudFormation template's local code, then create or update it.
+
+        The template is passed inline (TemplateBody, as ``aws cloudformation deploy`` without ``--s3-bucket``):
+        its file's size counts against the 51,200-byte quota."""
+        source = Template.from_file(path)
+        packaged = package(source.body, path.parent, self.clients.s3)
+        return self.engine.deploy(stack_name, Template.from_dict(packaged, size=source.size), parameters)
 
 
 def function_environment(env: Mapping[str, str]) -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from rekognition_datasets_local.runner.resources.events import CREATE_FAILED_MARKER
+from rekognition_datasets_handler.schema import ATTR_DATASET_ARN, CREATE_FAILED_MARKER, DATASET_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from mypy_boto3_rekognition import RekognitionClient
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from rekognition_datasets_local.runner.output import Printer
     from rekognition_datasets_local.runner.state import StackState
 
-DATASET_TYPE = "Custom::RekognitionDataset"
 HEADERS = ("Dataset", "Type", "Status", "Entries", "Labeled", "Labels", "Errors", "ARN")
 
 
@@ -41,9 +40,9 @@ def dataset_rows(rekognition: RekognitionClient, state: StackState) -> list[Data
     """Describe every dataset resource of the stack (a dataset that no longer exists shows as MISSING)."""
     rows = []
     for lid, resource in sorted(state.resources.items()):
-        if resource.type != DATASET_TYPE or resource.physical_id == CREATE_FAILED_MARKER:
+        if resource.type != DATASET_RESOURCE_TYPE or resource.physical_id == CREATE_FAILED_MARKER:
             continue
-        arn = str(resource.attributes.get("DatasetArn") or resource.physical_id)
+        arn = str(resource.attributes.get(ATTR_DATASET_ARN) or resource.physical_id)
         dataset_type = str(resource.properties.get("DatasetType", ""))
         try:
             description = rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"]

@@ -61,9 +61,13 @@ class Template:
     mappings: Mapping[str, Any] = field(default_factory=dict)
     outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     body: Mapping[str, Any] = field(default_factory=dict)
+    #: Bytes of the body as sent to CloudFormation (None: measured as CDK writes templates, JSON indented by 1).
+    size: int | None = None
+    #: True when the body reaches CloudFormation by TemplateURL (uploaded to S3), False when inline (TemplateBody).
+    uploaded: bool = False
 
     @classmethod
-    def from_dict(cls, body: Mapping[str, Any]) -> Template:
+    def from_dict(cls, body: Mapping[str, Any], *, size: int | None = None, uploaded: bool = False) -> Template:
         resources = body.get("Resources")
         if not isinstance(resources, Mapping) or not resources:
             raise TemplateError("the template has no Resources")
@@ -74,16 +78,26 @@ class Template:
             mappings=body.get("Mappings") or {},
             outputs=body.get("Outputs") or {},
             body=body,
+            size=size,
+            uploaded=uploaded,
         )
 
     @classmethod
-    def from_file(cls, path: Path) -> Template:
-        text = path.read_text(encoding="utf-8")
+    def from_file(cls, path: Path, *, uploaded: bool = False) -> Template:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
         if path.suffix in (".yaml", ".yml"):
             from rekognition_datasets_local.runner.yaml_template import load_yaml
 
-            return cls.from_dict(load_yaml(text))
-        return cls.from_dict(json.loads(text))
+            return cls.from_dict(load_yaml(text), size=len(raw), uploaded=uploaded)
+        return cls.from_dict(json.loads(text), size=len(raw), uploaded=uploaded)
+
+    @property
+    def size_bytes(self) -> int:
+        """The body's size in bytes as CloudFormation receives it."""
+        if self.size is not None:
+            return self.size
+        return len(json.dumps(self.body, indent=1, ensure_ascii=False).encode())
 
     def parameter_values(self, overrides: Mapping[str, str] | None = None) -> dict[str, Any]:
         """Each parameter's value: the override, else its default (SSM parameter types resolved as CDK's)."""

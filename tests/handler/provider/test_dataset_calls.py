@@ -127,7 +127,7 @@ def test_entries_create_in_several_chunks_reads_the_progress_after_each(
     assert emulator.request_log.count("ListTagsForResource") == updates  # after every chunk but before the first
 
 
-def test_rebuild_deletes_by_the_physical_id_and_proves_the_new_dataset_before_completing(
+def test_rebuild_reads_the_old_tags_deletes_by_the_physical_id_and_proves_the_new_dataset_ours(
     project_arn: str, runtime: Runtime, emulator: Emulator, put_object: Any
 ) -> None:
     old = props(project_arn, {"Type": "manifest", **put_object(lines({"rose": 3}))})
@@ -138,7 +138,8 @@ def test_rebuild_deletes_by_the_physical_id_and_proves_the_new_dataset_before_co
     assert updated.status == "SUCCESS", updated.reason
     assert updated.physical_id != created.physical_id and updated.data["TotalEntries"] == "5"
     assert calls(emulator) == [
-        "DeleteDataset",  # the physical id proves the old dataset ours
+        "ListTagsForResource",  # the old dataset is ours, and not already on the new source (a rollback's no-op)
+        "DeleteDataset",  # once the new source is proven buildable (S3 reads, not counted here)
         "DescribeProjects*2",  # DELETE_IN_PROGRESS, then an empty slot
         "CreateDataset",
         "DescribeProjects*2",  # CREATE_IN_PROGRESS, then CREATE_COMPLETE

@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from rekognition_datasets_handler.arns import in_slot
 from rekognition_datasets_handler.provider import on_event
 
 from .cfn import OTHER_STACK_ID, event, exists, run
+from .conftest import log_records
 
 if TYPE_CHECKING:
     from mypy_boto3_rekognition import RekognitionClient
@@ -90,8 +92,8 @@ def test_delete_with_malformed_properties_and_unknown_id_succeeds(runtime: Runti
 def test_a_made_up_id_never_deletes_a_dataset_this_resource_did_not_create(
     project_arn: str, runtime: Runtime, emulator: Emulator, rekognition_client: RekognitionClient
 ) -> None:
-    # A made-up id names no dataset, so the slot is read and the tags decide. (An ARN physical id needs no such
-    # proof: CloudFormation passes back only ids this provider returned, each after creating or proving it.)
+    # A made-up id names no dataset, so the slot is read and the tags decide. (An ARN in the declared slot needs
+    # no such proof: CloudFormation passes back only ids this provider returned, each after creating or proving it.)
     theirs = rekognition_client.create_dataset(ProjectArn=project_arn, DatasetType="TRAIN")["DatasetArn"]
     made_up = "DatasetsStack-TrainingData-ABC"
     by_slot = run(event("Delete", props(project_arn), physical_id=made_up), runtime)
@@ -117,3 +119,69 @@ def test_dataset_deleted_out_of_band_while_deleting(project_arn: str, runtime: R
     response = run(event("Delete", props(project_arn), physical_id=created.physical_id), runtime)
     assert response.status == "SUCCESS"
     assert [e.outcome for e in emulator.request_log.entries("DeleteDataset")] == ["ResourceNotFoundException"]
+
+
+def test_an_arn_of_another_project_without_our_tags_is_left_alone(
+    project_arn: str, runtime: Runtime, emulator: Emulator, rekognition_client: RekognitionClient, log_stream: Any
+) -> None:
+    # GIVEN another project's dataset, which this stack did not create (no ownership tags)
+    other = rekognition_client.create_project(ProjectName="someone-elses")["ProjectArn"]
+    theirs = rekognition_client.create_dataset(ProjectArn=other, DatasetType="TRAIN")["DatasetArn"]
+    # WHEN a Delete of this resource (declared in project flowers) arrives with that ARN as its physical id
+    response = run(event("Delete", props(project_arn), physical_id=theirs), runtime)
+    # THEN it succeeds without deleting, and says why
+    assert response.status == "SUCCESS" and response.physical_id == theirs
+    assert exists(rekognition_client, theirs)
+    assert emulator.request_log.count("DeleteDataset") == 0
+    assert "delete-not-ours" in {r.get("step") for r in log_records(log_stream)}
+
+
+def test_an_arn_of_another_type_in_the_project_without_our_tags_is_left_alone(
+    project_arn: str, runtime: Runtime, emulator: Emulator, rekognition_client: RekognitionClient
+) -> None:
+    theirs = rekognition_client.create_dataset(ProjectArn=project_arn, DatasetType="TEST")["DatasetArn"]
+    response = run(event("Delete", props(project_arn), physical_id=theirs), runtime)
+    assert response.status == "SUCCESS" and exists(rekognition_client, theirs)
+    assert emulator.request_log.count("DeleteDataset") == 0
+
+
+def test_an_arn_outside_the_declared_slot_is_deleted_when_its_tags_prove_it_ours(
+    project_arn: str, runtime: Runtime, emulator: Emulator, rekognition_client: RekognitionClient
+) -> None:
+    # GIVEN this resource's dataset in project B (e.g. a move's cleanup Delete that carries the new properties)
+    other = rekognition_client.create_project(ProjectName="other")["ProjectArn"]
+    ours = run(event("Create", props(other)), runtime)
+    # WHEN the Delete's properties declare project flowers
+    response = run(event("Delete", props(project_arn), physical_id=ours.physical_id), runtime)
+    # THEN the identity tags prove it this resource's: deleted
+    assert response.status == "SUCCESS" and not exists(rekognition_client, str(ours.physical_id))
+    assert emulator.request_log.count("DeleteDataset", "OK") == 1
+
+
+def test_an_arn_with_unparseable_properties_is_deleted_only_when_tagged_ours(
+    project_arn: str, runtime: Runtime, rekognition_client: RekognitionClient
+) -> None:
+    ours = str(run(event("Create", props(project_arn)), runtime).physical_id)
+    mine = run(event("Delete", {"ProjectArn": 42}, physical_id=ours, logical_id="Other"), runtime)
+    assert mine.status == "SUCCESS" and exists(rekognition_client, ours)  # another logical id: not ours
+    again = run(event("Delete", {"ProjectArn": 42}, physical_id=ours), runtime)
+    assert again.status == "SUCCESS" and not exists(rekognition_client, ours)
+
+
+DECLARED = "arn:aws:rekognition:us-east-1:123456789012:project/flowers/1700000000000"
+
+
+@pytest.mark.parametrize(
+    ("arn", "declared"),
+    [
+        ("arn:aws:rekognition:us-east-1:123456789012:project/flowers/dataset/train/1700000000001", True),
+        ("arn:aws:rekognition:us-east-1:123456789012:project/flowers/dataset/test/1700000000001", False),
+        ("arn:aws:rekognition:us-east-1:210987654321:project/flowers/dataset/train/1700000000001", False),
+        ("arn:aws:rekognition:eu-west-1:123456789012:project/flowers/dataset/train/1700000000001", False),
+        ("arn:aws:rekognition:us-east-1:123456789012:project/flowers2/dataset/train/1700000000001", False),
+        ("arn:aws:rekognition:us-east-1:123456789012:project/flowers/1700000000000", False),
+    ],
+    ids=["same-slot", "other-type", "other-account", "other-region", "name-prefix", "project-arn"],
+)
+def test_only_an_arn_in_the_declared_slot_skips_the_tag_proof(arn: str, declared: bool) -> None:
+    assert in_slot(arn, DECLARED, "TRAIN") is declared

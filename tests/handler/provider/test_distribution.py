@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mypy_boto3_rekognition import RekognitionClient
+    from mypy_boto3_s3 import S3Client
 
     from rekognition_datasets_handler.runtime import Runtime
     from rekognition_datasets_local.emulator import Emulator
@@ -126,3 +127,65 @@ def test_training_rebuild_resets_test_and_the_distribution_resplits(
     assert response.status == "SUCCESS", response.reason
     assert int(response.data["TrainingEntries"]) + int(response.data["TestingEntries"]) == 60
     assert emulator.request_log.count("DistributeDatasetEntries") == 2
+
+
+def test_removing_the_split_restores_both_declarations_and_adding_it_back_splits_the_whole_source(
+    project_arn: str,
+    runtime: Runtime,
+    put_object: Callable[..., dict[str, str]],
+    rekognition_client: RekognitionClient,
+) -> None:
+    # GIVEN a split of 20 entries (the training source unchanged throughout)
+    source = {"Type": "manifest", **put_object(lines({"rose": 10, "tulip": 10}))}
+    split_train = {"ProjectArn": project_arn, "DatasetType": "TRAIN", "Distributed": "true", "Source": source}
+    split_test = {"ProjectArn": project_arn, "DatasetType": "TEST", "ResetOnTrainingFingerprint": "v1"}
+    train = str(run(event("Create", split_train, logical_id="Train"), runtime).physical_id)
+    test = str(run(event("Create", split_test, logical_id="Test"), runtime).physical_id)
+    assert run(distribution(train, test), runtime).status == "SUCCESS"
+    # WHEN the split is removed: the datasets lose Distributed / ResetOnTrainingFingerprint
+    plain_train = {k: v for k, v in split_train.items() if k != "Distributed"}
+    plain_test = {k: v for k, v in split_test.items() if k != "ResetOnTrainingFingerprint"}
+    train2 = run(event("Update", plain_train, old=split_train, physical_id=train, logical_id="Train"), runtime)
+    test2 = run(event("Update", plain_test, old=split_test, physical_id=test, logical_id="Test"), runtime)
+    # THEN TRAIN holds all 20 declared entries again and TEST its own (empty) declaration
+    assert train2.status == test2.status == "SUCCESS", (train2.reason, test2.reason)
+    assert (train2.data["TotalEntries"], test2.data["TotalEntries"]) == ("20", "0")
+    # WHEN the split is added back: the whole source is split again
+    train3 = run(
+        event("Update", split_train, old=plain_train, physical_id=train2.physical_id, logical_id="Train"), runtime
+    )
+    test3 = run(event("Update", split_test, old=plain_test, physical_id=test2.physical_id, logical_id="Test"), runtime)
+    assert train3.data["TotalEntries"] == "20" and test3.data["TotalEntries"] == "0"
+    again = run(distribution(str(train3.physical_id), str(test3.physical_id)), runtime)
+    assert again.status == "SUCCESS", again.reason
+    assert int(again.data["TrainingEntries"]) + int(again.data["TestingEntries"]) == 20
+    assert int(again.data["TestingEntries"]) >= 3
+
+
+def test_removing_the_split_when_the_training_manifest_is_gone_fails_with_train_untouched(
+    project_arn: str,
+    runtime: Runtime,
+    put_object: Callable[..., dict[str, str]],
+    s3: S3Client,
+    emulator: Emulator,
+    rekognition_client: RekognitionClient,
+) -> None:
+    # GIVEN a split TRAIN dataset whose manifest has since been deleted
+    source = {"Type": "manifest", **put_object(lines({"rose": 10, "tulip": 10}))}
+    split_train = {"ProjectArn": project_arn, "DatasetType": "TRAIN", "Distributed": "true", "Source": source}
+    split_test = {"ProjectArn": project_arn, "DatasetType": "TEST", "ResetOnTrainingFingerprint": "v1"}
+    train = str(run(event("Create", split_train, logical_id="Train"), runtime).physical_id)
+    test = str(run(event("Create", split_test, logical_id="Test"), runtime).physical_id)
+    assert run(distribution(train, test), runtime).status == "SUCCESS"
+    s3.delete_object(Bucket=source["Bucket"], Key=source["Key"], VersionId=source["Version"])
+    emulator.request_log.clear()
+    # WHEN the split is removed (TRAIN must be rebuilt whole, from that manifest)
+    plain_train = {k: v for k, v in split_train.items() if k != "Distributed"}
+    failed = run(event("Update", plain_train, old=split_train, physical_id=train, logical_id="Train"), runtime)
+    # THEN the update fails before any delete: TRAIN keeps the entries it has
+    assert failed.status == "FAILED" and "not readable" in failed.reason and "left unchanged" in failed.reason
+    assert emulator.request_log.count("DeleteDataset") == 0
+    assert (
+        rekognition_client.describe_dataset(DatasetArn=train)["DatasetDescription"]["DatasetStats"]["TotalEntries"]
+        == 16
+    )

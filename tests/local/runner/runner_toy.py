@@ -13,7 +13,8 @@ ASSET_BUCKET = "toy-assets-123456789012"
 TOY_ASSET = FileAsset("toy", HANDLER_DIR, "zip", ASSET_BUCKET, "toy.zip")
 
 
-def _function(handler: str, runtime: str, env: dict[str, Any]) -> dict[str, Any]:
+def toy_function(handler: str, runtime: str, env: dict[str, Any]) -> dict[str, Any]:
+    """A Lambda function running ``handler`` from the toy asset."""
     return {
         "Type": "AWS::Lambda::Function",
         "Properties": {
@@ -58,9 +59,9 @@ def toy_template(log: Path, resources: dict[str, Any], *, interval: int = 1, att
         },
         "Resources": {
             "HandlerRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},
-            "OnEvent": _function("toy.on_event", "python3.12", {"TOY_LOG": str(log)}),
-            "IsComplete": _function("toy.is_complete", "python3.12", {"TOY_LOG": str(log)}),
-            "Framework": _function(
+            "OnEvent": toy_function("toy.on_event", "python3.12", {"TOY_LOG": str(log)}),
+            "IsComplete": toy_function("toy.is_complete", "python3.12", {"TOY_LOG": str(log)}),
+            "Framework": toy_function(
                 "framework.onEvent",
                 "nodejs22.x",
                 {

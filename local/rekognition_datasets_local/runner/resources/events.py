@@ -8,11 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-#: The framework's marker id for a failed Create; its Delete is answered without calling the handler.
-CREATE_FAILED_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
 MISSING_PHYSICAL_ID_MARKER = "AWSCDK::CustomResourceProviderFramework::MISSING_PHYSICAL_ID"
-#: CloudFormation's limit on a custom resource response body.
-MAX_RESPONSE_BYTES = 4096
 
 
 def stringify(value: Any) -> Any:
@@ -61,8 +57,8 @@ def request(
     return event
 
 
-def response_too_long(event: Mapping[str, Any], physical_id: str, data: Mapping[str, Any]) -> bool:
-    """True when the SUCCESS response body would exceed CloudFormation's 4096 bytes."""
+def success_body(event: Mapping[str, Any], physical_id: str, data: Mapping[str, Any]) -> bytes:
+    """The SUCCESS response body the Provider framework PUTs to the ResponseURL for ``event``."""
     body = {
         "Status": "SUCCESS",
         "Reason": "SUCCESS",
@@ -72,4 +68,4 @@ def response_too_long(event: Mapping[str, Any], physical_id: str, data: Mapping[
         "LogicalResourceId": event["LogicalResourceId"],
         "Data": data,
     }
-    return len(json.dumps(body).encode()) > MAX_RESPONSE_BYTES
+    return json.dumps(body).encode()

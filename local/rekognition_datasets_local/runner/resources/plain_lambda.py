@@ -13,13 +13,13 @@ import json
 import threading
 from typing import TYPE_CHECKING, Any
 
+from rekognition_datasets_local.runner import quotas
 from rekognition_datasets_local.runner.assets import zip_directory
 from rekognition_datasets_local.runner.errors import ResourceFailed
 from rekognition_datasets_local.runner.eventbridge import PollingNeverEnded, ScheduledRules
 from rekognition_datasets_local.runner.lambda_host import FunctionError, FunctionSpec
 from rekognition_datasets_local.runner.resources import functions
 from rekognition_datasets_local.runner.resources.base import Deployment, Outcome
-from rekognition_datasets_local.runner.resources.events import MAX_RESPONSE_BYTES
 
 if TYPE_CHECKING:
     from rekognition_datasets_local.runner.state import ResourceState
@@ -84,8 +84,9 @@ def run(d: Deployment, function: ResourceState, event: dict[str, Any]) -> Outcom
         raise ResourceFailed(f"{exc.error_message}\n\nLogs: /aws/lambda/{spec.name}") from exc
     except (TimeoutError, PollingNeverEnded) as exc:
         raise ResourceFailed(functions.NO_RESPONSE, event.get("PhysicalResourceId")) from exc
-    if len(receiver.raw_responses(url)[0]) > MAX_RESPONSE_BYTES:
-        raise ResourceFailed("Response object is too long.", event.get("PhysicalResourceId"))
+    quotas.check_custom_response(
+        receiver.raw_responses(url)[0], event["LogicalResourceId"], event.get("PhysicalResourceId")
+    )
     physical_id = str(response.get("PhysicalResourceId") or "")
     if response.get("Status") != "SUCCESS":
         raise ResourceFailed(str(response.get("Reason") or "FAILED"), physical_id or event.get("PhysicalResourceId"))

@@ -11,11 +11,13 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rekognition_datasets_handler.schema import CREATE_FAILED_MARKER
+from rekognition_datasets_local.runner import quotas
 from rekognition_datasets_local.runner.errors import ResourceFailed
 from rekognition_datasets_local.runner.lambda_host import FunctionCrashed, FunctionError, FunctionSpec
 from rekognition_datasets_local.runner.resources import functions
 from rekognition_datasets_local.runner.resources.base import Deployment, Outcome
-from rekognition_datasets_local.runner.resources.events import CREATE_FAILED_MARKER, response_too_long
+from rekognition_datasets_local.runner.resources.events import success_body
 
 if TYPE_CHECKING:
     from rekognition_datasets_local.runner.state import ResourceState
@@ -80,8 +82,7 @@ def run(d: Deployment, framework: ResourceState, event: dict[str, Any]) -> Outco
         resource_event = _wait_complete(d, framework, env[IS_COMPLETE_VARIABLE], resource_event)
     physical_id = str(resource_event["PhysicalResourceId"])
     data = resource_event.get("Data") or {}
-    if response_too_long(event, physical_id, data):
-        raise ResourceFailed("Response object is too long.", physical_id)
+    quotas.check_custom_response(success_body(event, physical_id, data), event["LogicalResourceId"], physical_id)
     return Outcome(physical_id, data)
 
 

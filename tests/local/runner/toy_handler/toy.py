@@ -47,4 +47,26 @@ def is_complete(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event["RequestType"] != "Delete" and _calls("is_complete", event["RequestId"]) <= polls:
         return {"IsComplete": False}
     remaining = str(context.get_remaining_time_in_millis() > 0)
-    return {"IsComplete": True, "Data": {"Echo": props["Name"], "Remaining": remaining}}
+    data = {"Echo": props["Name"], "Remaining": remaining}
+    if "Pad" in props:
+        data["Pad"] = "x" * int(props["Pad"])
+    return {"IsComplete": True, "Data": data}
+
+
+def answer(event: dict[str, Any], context: Any) -> None:
+    """A plain custom-resource function (no framework, like crhelper): PUTs its response to the ResponseURL."""
+    import urllib.request
+
+    _log("answer", event)
+    props = event["ResourceProperties"]
+    body = {
+        "Status": "SUCCESS",
+        "Reason": "OK",
+        "PhysicalResourceId": event.get("PhysicalResourceId") or f"plain-{props['Name']}",
+        "StackId": event["StackId"],
+        "RequestId": event["RequestId"],
+        "LogicalResourceId": event["LogicalResourceId"],
+        "Data": {"Pad": "x" * int(props.get("Pad", "0"))},
+    }
+    request = urllib.request.Request(event["ResponseURL"], data=json.dumps(body).encode(), method="PUT")
+    urllib.request.urlopen(request, timeout=10).close()

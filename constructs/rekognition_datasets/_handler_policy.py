@@ -1,0 +1,193 @@
+"""The handler role's policy: deduplicated statements, the projects it covers, and their cdk-nag acknowledgements."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+
+from rekognition_datasets import nag, perms
+from rekognition_datasets.errors import ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from constructs import Construct
+
+    from rekognition_datasets.project import IProject
+
+_STACK_PROJECTS_REASON = (
+    "Project names the library generates start with the stack's name ('<StackName>-<path>-<hash>'), so one "
+    "pattern covers every such project of this stack and the role's policy stays the same size for any number "
+    "of projects; dataset ARNs also end in a creation timestamp chosen by the service."
+)
+_LISTED_PROJECTS_REASON = (
+    "Dataset ARNs end in a creation timestamp chosen by the service, so the handler can only be scoped to the "
+    "datasets of each declared project (project/<name>/dataset/*)."
+)
+
+
+def project_key(project: IProject) -> str:
+    """A project's identity for dedup and wiring checks: its ARN string.
+
+    Equal literals are the same project, and so are equal token strings (one project's ``project_arn``,
+    however often it is read or imported again); no jsii round trip per dataset.
+    """
+    return project.project_arn
+
+
+class HandlerPolicy:
+    """What the handler role may do, granted once per distinct statement or project, with nag acknowledgements.
+
+    ``owner`` is the construct the acknowledgements apply to (the provider, which holds the role).
+    """
+
+    def __init__(self, owner: Construct, stack: cdk.Stack) -> None:
+        self._owner = owner
+        self._stack = stack
+        self._validations = cdk.Validations.of(owner)
+        self._statement_keys: set[str] = set()
+        self._projects: set[str] = set()
+        #: The statements that list projects this stack does not name by pattern (one per action group).
+        self._listed: tuple[iam.PolicyStatement, iam.PolicyStatement] | None = None
+        self._stack_projects_granted = False
+        self._generated_name_prefix = _generated_name_prefix(stack)
+        self.role = iam.Role(
+            owner,
+            "HandlerRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Rekognition datasets custom-resource handler",
+        )
+
+    def add_statement(
+        self, actions: Sequence[str], resources: Sequence[str], *, wildcard_reason: str | None = None
+    ) -> None:
+        """Allow ``actions`` on ``resources`` to the handler role, once; acknowledge wildcard resources.
+
+        ``wildcard_reason`` is required when a resource holds ``*``: it becomes the cdk-nag acknowledgement.
+        """
+        resolved = self._stack.resolve(list(resources))
+        key = json.dumps([sorted(actions), resolved], sort_keys=True)
+        if key in self._statement_keys:
+            return
+        self._statement_keys.add(key)
+        self.role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=list(resources)))
+        self._acknowledge_wildcards(resources, resolved, wildcard_reason)
+
+    def _acknowledge_wildcards(self, resources: Sequence[str], resolved: list[Any], reason: str | None) -> None:
+        """Acknowledge the IAM5 finding of each wildcard among ``resources`` (``resolved``: their resolved forms)."""
+        for resource, value in zip(resources, resolved, strict=True):
+            finding = nag.resource_finding(value)
+            if "*" in finding.split("::", 1)[1]:
+                if reason is None:
+                    raise ValidationError(self._owner, f"wildcard resource {resource} needs a reason")
+                nag.acknowledge(self._validations, finding, reason)
+
+    def acknowledge_framework(self, framework: Construct, functions: Sequence[lambda_.Function]) -> None:
+        """Acknowledge what the CDK Provider ``framework`` and the handler ``functions``' logging cause."""
+        nag.acknowledge(
+            self._validations,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            "The CDK Provider framework's own functions use the AWS managed basic execution role for their logs; "
+            "the library cannot pass them a narrower role without a circular dependency.",
+        )
+        framework_functions = [
+            child
+            for child in framework.node.children
+            if isinstance(child, lambda_.Function) and child.node.id in ("framework-isComplete", "framework-onTimeout")
+        ]
+        for resolved in self._stack.resolve([f"{f.function_arn}:*" for f in (*functions, *framework_functions)]):
+            nag.acknowledge(
+                self._validations,
+                nag.resource_finding(resolved),
+                "The provider framework and its waiter state machine may invoke any version or alias of the "
+                "provider's own functions (CDK's grantInvoke adds the ':*' form).",
+            )
+        nag.acknowledge(
+            self._validations,
+            "AwsSolutions-SF1",
+            "The provider's waiter state machine is the CDK framework's; it only polls is_complete, whose own "
+            "logs hold every step, so logging ALL events would only duplicate them (and the ResponseURL).",
+        )
+        nag.acknowledge(
+            self._validations,
+            "AwsSolutions-SF2",
+            "X-Ray tracing of the CDK framework's waiter state machine adds cost and no insight: each step is one "
+            "Lambda invocation already logged.",
+        )
+
+    def cover_project(self, project: IProject) -> None:
+        """Let the handler manage datasets in ``project`` (once per project).
+
+        Declared projects whose name starts with the stack's generated-name prefix share two pattern
+        statements, whatever their number; any other project (imported, native, or named otherwise by the user)
+        is listed in two shared statements, which grow by one ARN each per such project.
+        """
+        key = project_key(project)
+        if key in self._projects:
+            return
+        self._projects.add(key)
+        if self._covers_by_pattern(project):
+            self._grant_stack_projects()
+            return
+        create = [project.project_arn]
+        datasets = [project.dataset_arn_pattern]
+        if self._listed is None:
+            self._listed = (
+                iam.PolicyStatement(actions=list(perms.PROJECT_CREATE_DATASET_ACTIONS), resources=create),
+                iam.PolicyStatement(actions=list(perms.MANAGE_DATASET_ACTIONS), resources=datasets),
+            )
+            for statement in self._listed:
+                self.role.add_to_principal_policy(statement)
+        else:
+            self._listed[0].add_resources(*create)
+            self._listed[1].add_resources(*datasets)
+        self._acknowledge_wildcards(datasets, self._stack.resolve(datasets), _LISTED_PROJECTS_REASON)
+
+    def _covers_by_pattern(self, project: IProject) -> bool:
+        from rekognition_datasets.project import Project
+
+        if self._generated_name_prefix is None or not isinstance(project, Project):
+            return False
+        # The prefix is literal, so a name that starts with it (even if a token follows) deploys with it; the
+        # handler can only reach projects in its own account and region, which the pattern names too.
+        return project._declared_name.startswith(self._generated_name_prefix)
+
+    def _grant_stack_projects(self) -> None:
+        """Allow the dataset actions on every project named with this stack's prefix (two statements, once)."""
+        if self._stack_projects_granted:
+            return
+        self._stack_projects_granted = True
+        prefix = self._generated_name_prefix
+
+        def arn(resource_name: str) -> str:
+            return self._stack.format_arn(
+                service="rekognition",
+                resource="project",
+                resource_name=resource_name,
+                arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+            )
+
+        self.add_statement(
+            perms.PROJECT_CREATE_DATASET_ACTIONS, [arn(f"{prefix}*/*")], wildcard_reason=_STACK_PROJECTS_REASON
+        )
+        self.add_statement(
+            perms.MANAGE_DATASET_ACTIONS, [arn(f"{prefix}*/dataset/*")], wildcard_reason=_STACK_PROJECTS_REASON
+        )
+
+
+def _generated_name_prefix(stack: cdk.Stack) -> str | None:
+    """The prefix of the names ``Names.unique_resource_name`` gives this stack's constructs (``None``: unknown).
+
+    Those names start with the stack name reduced to its letters and digits, then ``-``. A project whose name
+    does not start with the prefix (a user's name, or a generated one shortened in the middle) is listed instead.
+    """
+    name = stack.stack_name
+    if cdk.Token.is_unresolved(name):
+        return None
+    stem = re.sub(r"[^A-Za-z0-9]", "", name)
+    return f"{stem}-" if stem else None
