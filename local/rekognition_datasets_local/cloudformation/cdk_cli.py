@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
 #: Flags every command gets: no notices or version check (both would reach the internet), no approval prompt.
 _QUIET = ("--no-notices", "--no-version-reporting")
@@ -25,15 +25,23 @@ def cdk_env(root: Path, cloud_env: Mapping[str, str]) -> dict[str, str]:
 
 
 def run_cdk(
-    root: Path, args: Sequence[str], env: Mapping[str, str], *, capture: bool = True
-) -> subprocess.CompletedProcess[str]:
-    """``cdk <args>`` in ``root`` (``deploy`` never asks for approval); never raises on a non-zero exit."""
+    root: Path, args: Sequence[str], env: Mapping[str, str], on_line: Callable[[str], None] | None = None
+) -> tuple[int, str]:
+    """``cdk <args>`` in ``root`` (``deploy`` never asks for approval): its exit status and output (stdout and
+    stderr, where the CLI writes its progress), each line also given to ``on_line`` as it comes."""
     extra = ["--require-approval", "never"] if args and args[0] == "deploy" else []
-    return subprocess.run(
+    lines: list[str] = []
+    with subprocess.Popen(
         [str(root / "node_modules" / ".bin" / "cdk"), *args, *_QUIET, *extra],
         cwd=root,
         env=dict(env),
-        capture_output=capture,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        check=False,
-    )
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if on_line is not None:
+                on_line(line.rstrip("\n"))
+    return process.returncode, "".join(lines)

@@ -222,7 +222,8 @@ class CloudFormationService:
                 raise stack_not_found(params["StackName"])
             template = Template.from_dict(state.template)
         else:
-            template = parse_template(template_text(params, self.engine.clients.s3))
+            text = template_text(params, self.engine.clients.s3)
+            template = parse_template(text, uploaded=params.get("TemplateBody") is None)
         body = template.body
         out: dict[str, Any] = {
             "Parameters": parameter_declarations(template),
@@ -253,7 +254,7 @@ class CloudFormationService:
         if kind == "IMPORT" or params.get("ResourcesToImport"):
             raise ValidationError("Resource import is not supported offline.")
         text = self._template_for(params)
-        template = parse_template(text)
+        template = parse_template(text, uploaded=params.get("TemplateBody") is None)
         check_capabilities(template, params.get("Capabilities", []))
         with self._lock:
             found = self._live(name)

@@ -7,6 +7,7 @@ import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from rekognition_datasets_local.cloudformation.errors import InsufficientCapabilities, ValidationError
+from rekognition_datasets_local.runner import quotas
 from rekognition_datasets_local.runner.errors import TemplateError
 from rekognition_datasets_local.runner.template import Template
 from rekognition_datasets_local.runner.yaml_template import load_yaml
@@ -47,15 +48,21 @@ def _download(url: str, s3: S3Client) -> str:
     return data.decode("utf-8")
 
 
-def parse_template(text: str) -> Template:
-    """The template (JSON or YAML); a malformed one is a ``Template format error``, as CloudFormation says."""
+def parse_template(text: str, *, uploaded: bool = True) -> Template:
+    """The template (JSON or YAML), refused as CloudFormation refuses it: a malformed one is a ``Template format
+    error``, one over a quota names it. ``uploaded``: it came by TemplateURL (the 1 MB size quota applies)."""
     try:
         body = json.loads(text) if text.lstrip().startswith("{") else load_yaml(text)
         if not isinstance(body, dict):
             raise TemplateError("the template is not a JSON or YAML object")
-        return Template.from_dict(body)
+        template = Template.from_dict(body, size=len(text.encode("utf-8")), uploaded=uploaded)
     except (ValueError, TemplateError) as exc:
         raise ValidationError(f"Template format error: {exc}") from None
+    try:
+        quotas.check_template(template)
+    except TemplateError as exc:
+        raise ValidationError(str(exc)) from None
+    return template
 
 
 def required_capability(template: Template) -> str | None:

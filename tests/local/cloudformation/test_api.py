@@ -185,6 +185,11 @@ def test_refusals_name_the_problem(cfn: Any, tmp_path: Path) -> None:
         cfn.create_change_set(StackName=stack, ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=body)
     with pytest.raises(botocore.exceptions.ClientError, match="Template format error"):
         cfn.create_change_set(StackName=stack, ChangeSetName="c", ChangeSetType="CREATE", TemplateBody="{nope")
+    outputs = {f"O{i}": {"Value": "v"} for i in range(201)}
+    with pytest.raises(botocore.exceptions.ClientError, match="CloudFormation outputs per template: 201 outputs"):
+        cfn.create_change_set(
+            StackName=stack, ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=_body(log, {}, outputs)
+        )
     with pytest.raises(cfn.exceptions.ChangeSetNotFoundException):
         cfn.describe_change_set(ChangeSetName="missing", StackName=stack)
     _create(cfn, stack, body)
