@@ -22,16 +22,17 @@ if TYPE_CHECKING:
 
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[LocalCloud]:
-    """The emulator with the CloudFormation API, tiny waits, the toy handler's code published."""
+    """The emulator with the CloudFormation API, tiny waits."""
     config = RunnerConfig(interval_factor=0.001, poll_seconds=0.01)
     with LocalCloud(Emulator(EmulatorConfig.instant()), config) as running:
-        publish(make_clients(running.env()).s3, [TOY_ASSET])
         yield running
 
 
 @pytest.fixture
 def cfn(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """A plain boto3 CloudFormation client (the environment points it at the cloud)."""
+    """A plain boto3 CloudFormation client (the environment points it at the cloud); the toy handler's code
+    published (per test: moto's S3 is shared by the process, and other tests reset it)."""
+    publish(make_clients(cloud.env()).s3, [TOY_ASSET])
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     for name, value in cloud.env().items():
