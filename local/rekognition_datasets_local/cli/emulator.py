@@ -31,7 +31,11 @@ PRINTED_ENV = (
     "AWS_ENDPOINT_URL_STS",
     "AWS_ENDPOINT_URL_SSM",
     "AWS_ENDPOINT_URL_IAM",
+    # what plain boto3 needs besides the endpoints: the emulator's dummy credentials and its region
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
     "AWS_DEFAULT_REGION",
+    "AWS_REGION",
 )
 
 Fault = dict[str, Any]
@@ -39,9 +43,9 @@ Fault = dict[str, Any]
 _DESCRIPTION = """\
 Run the local Rekognition Custom Labels dataset API, a CloudFormation API backed by the offline runner, and a moto
 server (S3, EventBridge, Lambda, STS, SSM, IAM) on loopback. When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url>
-lines (export them and unmodified boto3 clients and `npx cdk bootstrap/deploy/diff/destroy` use the emulator) and
-runs until Ctrl-C or SIGTERM. With --control URL it starts nothing: it sends the fault flags, --reset, --advance and
---requests to the emulator already running at URL (its Rekognition endpoint)."""
+lines and the credentials and region (export them all and unmodified boto3 clients and `npx cdk bootstrap/deploy/
+diff/destroy` use the emulator) and runs until Ctrl-C or SIGTERM. With --control URL it starts nothing: it sends the
+fault flags, --reset, --advance and --requests to the emulator already running at URL (its Rekognition endpoint)."""
 
 
 def register(subparsers: Any) -> None:

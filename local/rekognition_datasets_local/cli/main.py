@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 _MODULES: dict[str, tuple[str, ...]] = {
     "rekognition_datasets_local.cli.validate": ("validate",),
     "rekognition_datasets_local.cli.emulator": ("emulator",),
-    "rekognition_datasets_local.cli.runner": ("deploy", "destroy", "status"),
+    "rekognition_datasets_local.cli.runner": ("deploy", "destroy", "status", "logs"),
 }
 
 #: Subcommands that work without the ``local`` extra; every other one runs the emulator (moto's server) or the runner.
@@ -62,7 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     parser = _parser(wanted if wanted in known else None)
     args = parser.parse_args(args_in)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader (``| head``) left: stop quietly, and keep the interpreter's final flush from failing again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return code
 
 

@@ -71,13 +71,16 @@ def _leftovers(session: Session) -> None:
     projects = rekognition.describe_projects()["ProjectDescriptions"]
     session.printer.line(f"Rekognition projects: {len(projects)} {[p['ProjectArn'] for p in projects]}")
     for bucket in s3.list_buckets().get("Buckets", []):
+        if bucket["Name"] == STATE_BUCKET:  # it also keeps the functions' logs
+            count = len(session.engine.store.stack_names())
+            session.printer.line(f"S3 bucket {bucket['Name']}: {count} stack state objects")
+            continue
         keys = [
             o["Key"]
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"])
             for o in page.get("Contents", [])
         ]
-        what = "stack state objects" if bucket["Name"] == STATE_BUCKET else "objects (the CDK file assets)"
-        session.printer.line(f"S3 bucket {bucket['Name']}: {len(keys)} {what}")
+        session.printer.line(f"S3 bucket {bucket['Name']}: {len(keys)} objects (the CDK file assets)")
 
 
 def _synth(workdir: Path, name: str, context: dict[str, object] | None = None) -> CloudAssembly:

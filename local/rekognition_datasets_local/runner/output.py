@@ -43,9 +43,9 @@ class Printer:
             self._start, self._done, self._total = time.monotonic(), 0, total
 
     def recount(self, total: int) -> None:
-        """Start counting a new phase (a rollback, a cleanup) over ``total`` resources; the clock keeps running."""
+        """A new phase (a rollback, a cleanup) over ``total`` more resources: the counter and the clock go on."""
         with self._lock:
-            self._done, self._total = 0, total
+            self._total = self._done + total
 
     def skip(self) -> None:
         """A resource needed no request (unchanged): it counts as done without a line."""

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from rekognition_datasets_local.runner.resources.base import ResourceHandler
+from rekognition_datasets_local.runner.resources.bucket import (
+    AUTO_DELETE_TYPE,
+    BUCKET_TYPE,
+    AutoDeleteObjectsHandler,
+    BucketHandler,
+)
+from rekognition_datasets_local.runner.resources.bucket_deployment import DEPLOYMENT_TYPE, BucketDeploymentHandler
 from rekognition_datasets_local.runner.resources.custom import CustomResourceHandler
 from rekognition_datasets_local.runner.resources.lambda_function import LambdaFunctionHandler
 from rekognition_datasets_local.runner.resources.project import ProjectHandler
@@ -15,7 +22,13 @@ _PROJECT = ProjectHandler()
 _CUSTOM = CustomResourceHandler()
 _RECORDED = RecordedHandler()
 _FUNCTION = LambdaFunctionHandler()
-_SSM_PARAMETER = SsmParameterHandler()
+#: Types emulated natively, checked before the generic custom-resource path (CDK's own Node.js/CLI providers).
+_NATIVE: dict[str, ResourceHandler] = {
+    BUCKET_TYPE: BucketHandler(),
+    AUTO_DELETE_TYPE: AutoDeleteObjectsHandler(),
+    DEPLOYMENT_TYPE: BucketDeploymentHandler(),
+    "AWS::SSM::Parameter": SsmParameterHandler(),
+}
 
 
 def is_custom(resource_type: str) -> bool:
@@ -26,12 +39,12 @@ def handler_for(resource_type: str) -> ResourceHandler:
     """The handler of a resource type (types with nothing to emulate are recorded)."""
     if resource_type == PROJECT_TYPE:
         return _PROJECT
+    if resource_type in _NATIVE:
+        return _NATIVE[resource_type]
     if is_custom(resource_type):
         return _CUSTOM
     if resource_type == "AWS::Lambda::Function":
         return _FUNCTION
-    if resource_type == "AWS::SSM::Parameter":
-        return _SSM_PARAMETER
     return _RECORDED
 
 
