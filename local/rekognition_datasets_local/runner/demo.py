@@ -9,6 +9,7 @@ minutes. The app is synthesized by this script (as ``cdk synth`` would) and the 
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
@@ -45,6 +46,12 @@ _DROPPED_LABEL = "stripes"
 _ENVIRONMENT = "aws://123456789012/us-east-1"
 #: Variables the demo shows, as a user would export them from ``rekognition-datasets emulator``.
 _SHOWN_VARIABLES = ("AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_REKOGNITION", "AWS_ENDPOINT_URL_S3")
+
+
+#: CLI lines the demo leaves out: per-asset build and publish progress, and the provider's plumbing resources.
+_HIDDEN = re.compile(
+    r": (start|success): (Building|Built|Publishing|Published) |\| AWS::(IAM|Lambda|Logs|StepFunctions)::"
+)
 
 
 class CdkFailed(RunnerError):
@@ -98,8 +105,20 @@ def _synth(workdir: Path, name: str, context: dict[str, object] | None = None) -
 
 
 def _cdk(out: Printer, env: Mapping[str, str], *args: str) -> None:
+    """Run the CLI, showing its output but the lines ``_HIDDEN`` matches (counted)."""
     out.line(f"$ cdk {' '.join(args)}")
-    code, _ = run_cdk(ROOT, args, env, out.line)
+    hidden = 0
+
+    def show(line: str) -> None:
+        nonlocal hidden
+        if _HIDDEN.search(line):
+            hidden += 1
+        else:
+            out.line(line)
+
+    code, _ = run_cdk(ROOT, args, env, show)
+    if hidden:
+        out.line(f"({hidden} lines of asset publishing and IAM/Lambda/Logs/Step Functions resources not shown)")
     if code != 0:
         raise CdkFailed(f"cdk {args[0]} exited with {code}")
 
