@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from rekognition_datasets_local.runner.state import StackState, StateStore
 
 
+#: Statuses of a stack the runner holds no state for: under review, or rolled back after a failed create.
+_WITHOUT_STATE = frozenset({"REVIEW_IN_PROGRESS", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED"})
+
+
 class StackRegistry:
     """Records, lookups and background operations; every method is thread-safe."""
 
@@ -52,6 +56,9 @@ class StackRegistry:
         if record is not None and record.deleted is None:
             if state is not None and state.stack_id != record.stack_id:
                 state = None  # a different stack of the same name
+            if state is None and record.status not in _WITHOUT_STATE and not self.running(record.stack_name):
+                self.gone(record)  # destroyed through the other front door (``rekognition-datasets destroy``)
+                return self.lookup(name_or_id)
             return record, state
         if record is not None:  # deleted, asked for by id
             return record, None

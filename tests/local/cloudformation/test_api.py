@@ -9,10 +9,14 @@ from typing import TYPE_CHECKING, Any
 import botocore.exceptions
 import pytest
 
+from rekognition_datasets_local.runner.template import Template
+
 from ..runner.runner_toy import calls, toy, toy_template
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from rekognition_datasets_local.cloudformation import LocalCloud
 
 IAM = ["CAPABILITY_IAM"]
 
@@ -197,3 +201,24 @@ def test_refusals_name_the_problem(cfn: Any, tmp_path: Path) -> None:
         cfn.create_change_set(
             StackName=stack, ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=body, Capabilities=IAM
         )
+
+
+def test_both_front_doors_see_the_same_stacks(cfn: Any, cloud: LocalCloud, tmp_path: Path) -> None:
+    assert cloud.session is not None
+    engine = cloud.session.engine
+    # a stack the runner deployed (``rekognition-datasets deploy``) is a stack of the API: described, deleted
+    theirs, log = _name(), tmp_path / "toy.log"
+    engine.deploy(theirs, Template.from_dict(json.loads(_body(log, {"A": toy("a")}))))
+    (shown,) = cfn.describe_stacks(StackName=theirs)["Stacks"]
+    assert shown["StackStatus"] == "CREATE_COMPLETE"
+    assert cfn.get_template(StackName=theirs)["TemplateBody"]["Resources"]["A"]["Type"] == "Custom::Toy"
+    cfn.delete_stack(StackName=theirs)
+    cfn.get_waiter("stack_delete_complete").wait(StackName=shown["StackId"], WaiterConfig={"Delay": 0.05})
+    assert engine.store.load(theirs) is None
+    # a stack the API created and the runner destroyed (``rekognition-datasets destroy``) is gone for the API too
+    ours = _name()
+    described = _create(cfn, ours, _body(log, {"B": toy("b")}))
+    assert engine.destroy(ours)
+    with pytest.raises(botocore.exceptions.ClientError, match=f"Stack with id {ours} does not exist"):
+        cfn.describe_stacks(StackName=ours)
+    assert cfn.describe_stacks(StackName=described["StackId"])["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
