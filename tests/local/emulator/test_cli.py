@@ -186,6 +186,9 @@ def test_control_throttle_slow_delete_advance_and_reset(emulator, client, projec
         (["--reset"], "need --control URL"),
         (["--host", "0.0.0.0"], "loopback only"),
         (["--throttle-next", "0"], "count must be >= 1"),
+        (["--throttle", "DescribeDatset=0.5"], "did you mean DescribeDataset"),
+        (["--throttle", "describedataset=0.5"], "did you mean DescribeDataset"),
+        (["--internal-error-next", "Nonsense=1"], "unknown Rekognition operation 'Nonsense'"),
     ],
 )
 def test_bad_flags_exit_2_with_a_clear_message(argv, message, capsys):
