@@ -123,6 +123,17 @@ class StackRegistry:
         with self.lock:
             return stack_name in self._running
 
+    def settle(self, stack_name: str) -> None:
+        """Wait for the stack's operation if it already reported the stack's final status (it is only finishing),
+        so a request that follows the status it saw is not refused as concurrent."""
+        with self.lock:
+            thread = self._running.get(stack_name)
+            record = self._records.get(self._current.get(stack_name, ""))
+            finishing = thread is not None and record is not None and record.status.endswith(("_COMPLETE", "_FAILED"))
+        if finishing:
+            assert thread is not None
+            thread.join()
+
     def start(self, stack_name: str, work: Callable[[], None]) -> None:
         """Run ``work`` in a thread as the stack's one operation."""
 

@@ -81,6 +81,7 @@ class CloudFormationService:
         text = self._template_for(params)
         template = parse_template(text, uploaded=params.get("TemplateBody") is None)
         check_capabilities(template, params.get("Capabilities", []))
+        self.stacks.settle(name)
         with self.stacks.lock:
             found = self.stacks.find(name)
             record, state = found if found else (None, None)
@@ -181,6 +182,7 @@ class CloudFormationService:
 
     def execute_change_set(self, params: dict[str, Any]) -> dict[str, Any]:
         change_set = self.change_sets.find(params["ChangeSetName"], params.get("StackName"))
+        self.stacks.settle(change_set.stack_name)
         with self.stacks.lock:
             if change_set.status != "CREATE_COMPLETE" or change_set.execution_status != "AVAILABLE":
                 raise InvalidChangeSetStatus(
@@ -238,6 +240,7 @@ class CloudFormationService:
         if found is None:
             return {}  # CloudFormation: deleting a stack that does not exist succeeds
         record, state = found
+        self.stacks.settle(record.stack_name)
         with self.stacks.lock:
             if record.deleted is not None:
                 return {}

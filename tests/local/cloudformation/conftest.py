@@ -26,6 +26,7 @@ def cloud() -> Iterator[LocalCloud]:
     config = RunnerConfig(interval_factor=0.001, poll_seconds=0.01)
     with LocalCloud(Emulator(EmulatorConfig.instant()), config) as running:
         yield running
+        running.emulator.reset()  # moto's state is the process's: leave none to the next test
 
 
 @pytest.fixture
