@@ -11,6 +11,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from rekognition_datasets_local.cloudformation import changes as change_rules
+from rekognition_datasets_local.cloudformation import protocol
 from rekognition_datasets_local.cloudformation.changesets import NO_CHANGES, ChangeSet, ChangeSets
 from rekognition_datasets_local.cloudformation.errors import (
     AlreadyExists,
@@ -56,6 +57,8 @@ class CloudFormationService:
             "ExecuteChangeSet": self.execute_change_set,
             "DeleteChangeSet": self.delete_change_set,
             "ListChangeSets": self.list_change_sets,
+            "CreateStack": self.create_stack,
+            "UpdateStack": self.update_stack,
             "DeleteStack": self.delete_stack,
             "UpdateTerminationProtection": self.update_termination_protection,
             "DescribeStacks": self.queries.describe_stacks,
@@ -74,7 +77,8 @@ class CloudFormationService:
 
     # -- change sets ----------------------------------------------------------------------------------------
 
-    def create_change_set(self, params: dict[str, Any]) -> dict[str, Any]:
+    def create_change_set(self, params: dict[str, Any], *, direct: bool = False) -> dict[str, Any]:
+        """CreateChangeSet; ``direct``: for CreateStack/UpdateStack (a new stack is not under review)."""
         name, kind = params["StackName"], params.get("ChangeSetType", "UPDATE")
         if kind == "IMPORT" or params.get("ResourcesToImport"):
             raise ValidationError("Resource import is not supported offline.")
@@ -97,7 +101,8 @@ class CloudFormationService:
             if record is None:
                 record = StackRecord(self.engine.new_stack_id(name), name, "REVIEW_IN_PROGRESS")
                 self.stacks.add(record)
-                self.stacks.events.stack_event(name, record.stack_id, "REVIEW_IN_PROGRESS", "User Initiated")
+                if not direct:
+                    self.stacks.events.stack_event(name, record.stack_id, "REVIEW_IN_PROGRESS", "User Initiated")
             change_set = self._compute(record, state, template, text, params)
             self.change_sets.add(change_set)
         return {"Id": change_set.change_set_id, "StackId": record.stack_id}
@@ -234,6 +239,31 @@ class CloudFormationService:
                 self.stacks.events.stack_event(record.stack_name, record.stack_id, failed, reason)
 
     # -- stacks ---------------------------------------------------------------------------------------------
+
+    def create_stack(self, params: dict[str, Any]) -> dict[str, Any]:
+        """CreateStack (``cdk deploy --method=direct``): a change set of type CREATE, executed at once."""
+        return self._direct(params, "CREATE")
+
+    def update_stack(self, params: dict[str, Any]) -> dict[str, Any]:
+        """UpdateStack: a change set of type UPDATE, executed at once; refused when it changes nothing."""
+        return self._direct(params, "UPDATE")
+
+    def _direct(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        op = protocol.operation("CreateChangeSet")
+        assert op is not None and op.input_shape is not None
+        shared = {k: v for k, v in params.items() if k in op.input_shape.members}
+        name = f"direct-{uuid.uuid4().hex[:12]}"
+        created = self.create_change_set({**shared, "ChangeSetName": name, "ChangeSetType": kind}, direct=True)
+        change_set = self.change_sets.find(created["Id"], None)
+        if change_set.status == "FAILED":
+            self.change_sets.remove(change_set)
+            if kind == "CREATE":
+                self._gone(self.stacks.lookup(created["StackId"])[0])
+            raise ValidationError(
+                "No updates are to be performed." if change_set.reason == NO_CHANGES else change_set.reason
+            )
+        self.execute_change_set({"ChangeSetName": created["Id"]})
+        return {"StackId": created["StackId"]}
 
     def delete_stack(self, params: dict[str, Any]) -> dict[str, Any]:
         found = self.stacks.find(params["StackName"])

@@ -222,3 +222,20 @@ def test_both_front_doors_see_the_same_stacks(cfn: Any, cloud: LocalCloud, tmp_p
     with pytest.raises(botocore.exceptions.ClientError, match=f"Stack with id {ours} does not exist"):
         cfn.describe_stacks(StackName=ours)
     assert cfn.describe_stacks(StackName=described["StackId"])["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+
+
+def test_create_and_update_stack_directly(cfn: Any, tmp_path: Path) -> None:
+    # ``cdk deploy --method=direct``: CreateStack/UpdateStack, no change set to review
+    stack, log = _name(), tmp_path / "toy.log"
+    body = _body(log, {"A": toy("a")})
+    stack_id = cfn.create_stack(StackName=stack, TemplateBody=body, Capabilities=IAM)["StackId"]
+    cfn.get_waiter("stack_create_complete").wait(StackName=stack_id, WaiterConfig={"Delay": 0.05})
+    statuses = [e["ResourceStatus"] for e in cfn.describe_stack_events(StackName=stack)["StackEvents"]]
+    assert "REVIEW_IN_PROGRESS" not in statuses and statuses[0] == "CREATE_COMPLETE"
+    with pytest.raises(botocore.exceptions.ClientError, match="No updates are to be performed"):
+        cfn.update_stack(StackName=stack, TemplateBody=body, Capabilities=IAM)
+    cfn.update_stack(StackName=stack, TemplateBody=_body(log, {"A": toy("a", Size="2")}), Capabilities=IAM)
+    cfn.get_waiter("stack_update_complete").wait(StackName=stack_id, WaiterConfig={"Delay": 0.05})
+    assert ("on_event", "Update", "A") in calls(log)
+    with pytest.raises(cfn.exceptions.AlreadyExistsException):
+        cfn.create_stack(StackName=stack, TemplateBody=body, Capabilities=IAM)
