@@ -85,10 +85,11 @@ def _leftovers(out: Printer, session: Session) -> None:
     rekognition, s3 = session.clients.rekognition, session.clients.s3
     projects = rekognition.describe_projects()["ProjectDescriptions"]
     out.line(f"Rekognition projects: {len(projects)} {[p['ProjectArn'] for p in projects]}")
+    # the state bucket also keeps the functions' logs and run locks: name the stack states, bucket listed or not
+    names = session.engine.store.stack_names()
+    out.line(f"S3 bucket {STATE_BUCKET}: the state of {len(names)} stack(s) {names}")
     for bucket in s3.list_buckets().get("Buckets", []):
-        if bucket["Name"] == STATE_BUCKET:  # it also keeps the functions' logs
-            names = session.engine.store.stack_names()
-            out.line(f"S3 bucket {bucket['Name']}: the state of {len(names)} stack(s) {names}")
+        if bucket["Name"] == STATE_BUCKET:
             continue
         keys = [
             o["Key"]
