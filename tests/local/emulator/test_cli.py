@@ -87,6 +87,13 @@ def test_serves_prints_endpoints_and_stops_cleanly_on_sigterm(served):
     with pytest.raises(rekognition.exceptions.ThrottlingException):
         rekognition.create_project(ProjectName="cli")
     project = rekognition.create_project(ProjectName="cli")["ProjectArn"]
+    # the CDK CLI's endpoints are printed too: CloudFormation (the runner's API), STS and SSM (moto)
+    other = {"region_name": "us-east-1", "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    cloudformation = boto3.client("cloudformation", endpoint_url=env["AWS_ENDPOINT_URL_CLOUDFORMATION"], **other)
+    assert cloudformation.describe_stacks()["Stacks"] == []
+    sts = boto3.client("sts", endpoint_url=env["AWS_ENDPOINT_URL_STS"], **other)
+    assert sts.get_caller_identity()["Account"] == "123456789012"
+    assert env["AWS_ENDPOINT_URL_SSM"] == env["AWS_ENDPOINT_URL_S3"]
     process.send_signal(signal.SIGTERM)
 
     assert process.wait(timeout=20) == 0
