@@ -36,11 +36,11 @@ PRINTED_ENV = (
 Fault = dict[str, Any]
 
 _DESCRIPTION = """\
-Run the local Rekognition Custom Labels dataset API and a moto server (S3, EventBridge, Lambda) on loopback.
-When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url> lines and the credentials and region (export them all
+Run the local Rekognition Custom Labels API (datasets and models) and a moto server (S3, EventBridge, Lambda) on
+loopback. When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url> lines and the credentials and region (export them all
 and unmodified boto3 clients use the emulator) and runs until Ctrl-C or SIGTERM. With --control URL it starts
-nothing: it sends the fault flags, --reset, --advance and --requests to the emulator already running at URL (its
-Rekognition endpoint)."""
+nothing: it sends the fault flags, --delay, --training-f1, --fail-training, --reset, --advance and --requests to
+the emulator already running at URL (its Rekognition endpoint)."""
 
 
 def register(subparsers: Any) -> None:
@@ -63,7 +63,24 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="[KIND=]SECONDS",
         help="transition delay: SECONDS for all, or KIND=SECONDS with KIND one of "
-        "dataset-create, dataset-update, dataset-delete, distribute, project-create, project-delete (repeatable)",
+        "dataset-create, dataset-update, dataset-delete, distribute, project-create, project-delete, training, "
+        "version-start, version-stop, version-delete (repeatable; sent to --control URL too)",
+    )
+    serve.add_argument(
+        "--training-f1",
+        action="append",
+        default=[],
+        metavar="[NAME=]F1",
+        help="F1 score (0-1) trainings reach: for all, or for NAME (a version, PROJECT/VERSION or a project) "
+        "(repeatable; default 0.9; sent to --control URL too)",
+    )
+    serve.add_argument(
+        "--fail-training",
+        action="append",
+        default=[],
+        metavar="NAME=MESSAGE",
+        help="trainings of NAME (a version, PROJECT/VERSION, a project or '*') end TRAINING_FAILED with MESSAGE "
+        "(repeatable; sent to --control URL too)",
     )
     serve.add_argument("--log-requests", action="store_true", help="print each API call as a JSON line on stderr")
     serve.add_argument(
@@ -119,24 +136,25 @@ def run(args: argparse.Namespace) -> int:
     """Entry point of the subcommand."""
     try:
         faults = _faults(args)
+        changes = _config_changes(args)
         if args.control:
-            return _control(args.control, faults, args)
+            return _control(args.control, faults, changes, args)
         if args.reset or args.advance is not None or args.requests or args.delete_dataset:
             raise ValueError("--reset, --advance, --requests and --delete-dataset need --control URL")
-        return _serve(args, faults)
+        return _serve(args, faults, changes)
     except ValueError as error:
         print(f"rekognition-datasets emulator: {error}", file=sys.stderr)
         return 2
 
 
-def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
+def _serve(args: argparse.Namespace, faults: list[Fault], changes: dict[str, Any]) -> int:
     from rekognition_datasets_local.emulator import Emulator, EmulatorConfig
 
     config = EmulatorConfig(
         region=args.region,
         account_id=args.account_id,
         delete_project_requires_no_datasets=not args.cascade_project_delete,
-        **_delays(args.delay),
+        **changes,
     )
     stop = threading.Event()
 
@@ -171,13 +189,15 @@ def _print_request(entry: LoggedRequest) -> None:
     print(json.dumps(entry.to_dict()), file=sys.stderr, flush=True)
 
 
-def _control(url: str, faults: list[Fault], args: argparse.Namespace) -> int:
+def _control(url: str, faults: list[Fault], changes: dict[str, Any], args: argparse.Namespace) -> int:
     from rekognition_datasets_local.emulator.control import ControlError, EmulatorControl
 
     control = EmulatorControl(url)
     try:
         if args.reset:
             control.reset()
+        if changes:
+            control.configure(**changes)
         for fault in faults:
             arguments = dict(fault)
             control.arm(arguments.pop("fault"), **arguments)
@@ -224,6 +244,25 @@ def _faults(args: argparse.Namespace) -> list[Fault]:
 def _apply(target: Any, fault: Fault) -> None:
     arguments = dict(fault)
     getattr(target, arguments.pop("fault"))(**arguments)
+
+
+def _config_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``EmulatorConfig`` fields the flags set: delays, and the trainings' F1 scores and failures."""
+    changes: dict[str, Any] = dict(_delays(args.delay))
+    f1s: dict[str, float] = {}
+    for value in args.training_f1:
+        name, _, score = value.rpartition("=")
+        if name:
+            f1s[name] = _number(score, float, "--training-f1")
+        else:
+            changes["training_f1"] = _number(score, float, "--training-f1")
+    if f1s:
+        changes["training_f1s"] = f1s
+    if args.fail_training:
+        changes["training_failures"] = dict(
+            _pair(value, "--fail-training", "NAME=MESSAGE", split_last=False) for value in args.fail_training
+        )
+    return changes
 
 
 def _delays(values: list[str]) -> dict[str, float]:
