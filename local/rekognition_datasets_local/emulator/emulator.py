@@ -51,8 +51,8 @@ def _ensure_free(host: str, port: int) -> None:
 class Emulator:
     """A running emulator (use as a context manager, or ``start()``/``stop()``).
 
-    ``rekognition_url`` serves the dataset API; ``s3_url`` is a moto server that also answers EventBridge and
-    Lambda. ``env()`` gives the variables that point unmodified boto3 clients at both.
+    ``rekognition_url`` serves the Custom Labels API (datasets and models); ``s3_url`` is a moto server that also
+    answers EventBridge and Lambda. ``env()`` gives the variables that point unmodified boto3 clients at both.
     """
 
     def __init__(
