@@ -39,8 +39,8 @@ _DESCRIPTION = """\
 Run the local Rekognition Custom Labels API (datasets and models) and a moto server (S3, EventBridge, Lambda) on
 loopback. When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url> lines and the credentials and region (export them all
 and unmodified boto3 clients use the emulator) and runs until Ctrl-C or SIGTERM. With --control URL it starts
-nothing: it sends the fault flags, --delay, --training-f1, --fail-training, --reset, --advance and --requests to
-the emulator already running at URL (its Rekognition endpoint)."""
+nothing: it sends the fault flags, --delay, --training-f1, --fail-training, --fail-start, --reset, --advance and
+--requests to the emulator already running at URL (its Rekognition endpoint)."""
 
 
 def register(subparsers: Any) -> None:
@@ -81,6 +81,14 @@ def register(subparsers: Any) -> None:
         metavar="NAME=MESSAGE",
         help="trainings of NAME (a version, PROJECT/VERSION, a project or '*') end TRAINING_FAILED with MESSAGE "
         "(repeatable; sent to --control URL too)",
+    )
+    serve.add_argument(
+        "--fail-start",
+        action="append",
+        default=[],
+        metavar="NAME=MESSAGE",
+        help="StartProjectVersion of NAME (as --fail-training) ends FAILED with MESSAGE (repeatable; sent to "
+        "--control URL too)",
     )
     serve.add_argument("--log-requests", action="store_true", help="print each API call as a JSON line on stderr")
     serve.add_argument(
@@ -258,10 +266,12 @@ def _config_changes(args: argparse.Namespace) -> dict[str, Any]:
             changes["training_f1"] = _number(score, float, "--training-f1")
     if f1s:
         changes["training_f1s"] = f1s
-    if args.fail_training:
-        changes["training_failures"] = dict(
-            _pair(value, "--fail-training", "NAME=MESSAGE", split_last=False) for value in args.fail_training
-        )
+    for field, flag, values in (
+        ("training_failures", "--fail-training", args.fail_training),
+        ("start_failures", "--fail-start", args.fail_start),
+    ):
+        if values:
+            changes[field] = dict(_pair(value, flag, "NAME=MESSAGE", split_last=False) for value in values)
     return changes
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, TypeVar
 
 #: ``EmulatorConfig`` fields that are transition delays, by the short name the CLI's ``--delay KIND=SECONDS`` uses.
 DELAY_FIELDS = {
@@ -19,8 +19,9 @@ DELAY_FIELDS = {
     "version-delete": "version_delete_delay",
 }
 
-#: Key of ``training_f1s``/``training_failures`` that matches every training.
-EVERY_TRAINING = "*"
+#: Key of ``training_f1s``, ``training_failures`` and ``start_failures`` that matches every version.
+EVERY_VERSION = "*"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class EmulatorConfig:
 
     Trainings: ``training_f1`` is the F1 score a training reaches, unless ``training_f1s`` names another for the
     version (``"<project>/<version>"`` or ``"<version>"``) or its project (``"<project>"``); ``training_failures``
-    maps such names (or ``"*"``) to the StatusMessage of a training that ends TRAINING_FAILED.
+    maps such names (or ``"*"``) to the StatusMessage of a training that ends TRAINING_FAILED, ``start_failures``
+    to that of a StartProjectVersion that ends FAILED.
     """
 
     region: str = "us-east-1"
@@ -52,6 +54,7 @@ class EmulatorConfig:
     training_f1: float = 0.9
     training_f1s: dict[str, float] = field(default_factory=dict)
     training_failures: dict[str, str] = field(default_factory=dict)
+    start_failures: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def instant(cls, **overrides: Any) -> EmulatorConfig:
@@ -68,9 +71,17 @@ class EmulatorConfig:
 
     def training_outcome(self, project: str, version: str) -> tuple[float, str | None]:
         """The F1 score a training of ``project``/``version`` reaches, and its failure message (or ``None``)."""
-        names = (f"{project}/{version}", version, project)
-        f1 = next((self.training_f1s[n] for n in names if n in self.training_f1s), self.training_f1)
-        failure = next(
-            (self.training_failures[n] for n in (*names, EVERY_TRAINING) if n in self.training_failures), None
-        )
-        return f1, failure
+        f1 = _named(self.training_f1s, project, version)
+        return (self.training_f1 if f1 is None else f1), _named(self.training_failures, project, version)
+
+    def start_failure(self, project: str, version: str) -> str | None:
+        """The StatusMessage of a start of ``project``/``version`` that ends FAILED, or ``None``."""
+        return _named(self.start_failures, project, version)
+
+
+def _named(table: dict[str, T], project: str, version: str) -> T | None:
+    """The entry of ``table`` for the version (``project/version``, then ``version``), its project, or ``"*"``."""
+    for name in (f"{project}/{version}", version, project, EVERY_VERSION):
+        if name in table:
+            return table[name]
+    return None

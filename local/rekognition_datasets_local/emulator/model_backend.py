@@ -22,6 +22,7 @@ from rekognition_datasets_local.emulator.exceptions import (
 )
 from rekognition_datasets_local.emulator.model_versions import (
     DELETING,
+    FAILED,
     RUNNING,
     STARTABLE,
     STARTING,
@@ -51,7 +52,9 @@ if TYPE_CHECKING:
 #: Writes ``(bucket, key, body)`` to S3; raises ``OSError`` when it cannot.
 ObjectWriter = Callable[[str, str, bytes], None]
 
-# [infer] the service's wording of these failures is not documented.
+# The documented examples show this message on a trained version; [infer] the others' wording is not documented.
+READY = "The model is ready to run."
+MODEL_RUNNING = "The model is running."
 NO_LABELS = "The training dataset has no labeled images; label at least one image."
 UNWRITABLE = "Rekognition could not write the training results to s3://{bucket}/{prefix}; check the bucket policy."
 
@@ -120,7 +123,7 @@ class ModelBackend:
             )
             if failure is None and not training.labels:
                 failure = NO_LABELS
-            outcome = Outcome(TRAINING_FAILED, failure) if failure is not None else Outcome(TRAINING_COMPLETED)
+            outcome = Outcome(TRAINING_FAILED, failure) if failure is not None else Outcome(TRAINING_COMPLETED, READY)
             ready_at = now + self._backend.delay(self._backend.config.training_delay)
             version.start(TRAINING_IN_PROGRESS, ready_at, outcome)
             self.versions[arn] = version
@@ -145,9 +148,9 @@ class ModelBackend:
                 raise ResourceInUseException(f"The version {arn} is {version.status} and can't be started.")
             # [infer] without MaxInferenceUnits the model does not scale: the maximum is the minimum.
             version.min_units, version.max_units = min_units, max_units or min_units
-            version.start(
-                STARTING, now + self._backend.delay(self._backend.config.version_start_delay), Outcome(RUNNING)
-            )
+            failure = self._backend.config.start_failure(version.project_name, version.name)
+            outcome = Outcome(FAILED, failure) if failure is not None else Outcome(RUNNING, MODEL_RUNNING)
+            version.start(STARTING, now + self._backend.delay(self._backend.config.version_start_delay), outcome)
             return STARTING
 
     def stop_project_version(self, arn: str) -> str:
@@ -278,7 +281,7 @@ class ModelBackend:
             return Outcome(TRAINING_FAILED, UNWRITABLE.format(bucket=bucket, prefix=prefix))
         version.summary_key, version.manifest_summary_key = summary_key, manifest_key
         version.thresholds = evaluation.thresholds(version)
-        return Outcome(TRAINING_COMPLETED)
+        return Outcome(TRAINING_COMPLETED, READY)
 
 
 def _training(

@@ -182,6 +182,7 @@ def test_control_throttle_slow_delete_advance_and_reset(emulator, client, projec
         (["--training-f1", "high"], "--training-f1: 'high' is not a number"),
         (["--training-f1", "v1=1.5"], "between 0 and 1"),
         (["--fail-training", "v1"], "expected NAME=MESSAGE"),
+        (["--fail-start", "=boom"], "--fail-start '=boom': expected NAME=MESSAGE"),
     ],
 )
 def test_bad_flags_exit_2_with_a_clear_message(argv, message, capsys):
@@ -215,7 +216,8 @@ def test_control_sets_training_time_f1s_and_failures(emulator, client, trainable
     url = emulator.rekognition_url
     flags = ["--delay", "training=600", "--training-f1", "0.8", "--training-f1", "my-project/v2=0.6"]
 
-    configured = main(["emulator", "--control", url, *flags, "--fail-training", "v3=Out of memory=really"])
+    failures = ["--fail-training", "v3=Out of memory=really", "--fail-start", "*=No capacity"]
+    configured = main(["emulator", "--control", url, *flags, *failures])
     for name in ("v1", "v2", "v3"):
         client.create_project_version(ProjectArn=trainable, VersionName=name, OutputConfig=output)
     training = {
@@ -231,3 +233,4 @@ def test_control_sets_training_time_f1s_and_failures(emulator, client, trainable
         "v3": None,
     }
     assert described[0]["StatusMessage"] == "Out of memory=really"
+    assert emulator.config.start_failures == {"*": "No capacity"}

@@ -58,7 +58,7 @@ def test_configure_sets_trainings_until_reset(client, emulator, control, trainab
 
     assert [(d["Status"], d.get("StatusMessage"), d.get("EvaluationResult", {}).get("F1Score")) for d in described] == [
         ("TRAINING_FAILED", "no luck", None),
-        ("TRAINING_COMPLETED", None, 0.5),
+        ("TRAINING_COMPLETED", "The model is ready to run.", 0.5),
     ]
     assert (emulator.config.training_f1, emulator.config.training_failures) == (0.9, {})
 

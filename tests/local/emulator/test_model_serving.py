@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import WaiterError
 
 from .conftest import error_of
 from .shapes import assert_matches_output
@@ -44,6 +45,7 @@ def test_start_goes_through_starting_to_running_with_its_units(client, emulator,
     assert_matches_output("StartProjectVersion", started)
     assert (started["Status"], starting["Status"], running["Status"]) == ("STARTING", "STARTING", "RUNNING")
     assert (running["MinInferenceUnits"], running["MaxInferenceUnits"]) == (2, 5)
+    assert running["StatusMessage"] == "The model is running."
 
 
 def test_the_running_waiter_works(client, trainable, trained):
@@ -68,6 +70,24 @@ def test_start_refuses_max_below_min_a_training_version_and_a_running_one(client
     client.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
     with pytest.raises(client.exceptions.ResourceInUseException):
         client.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+
+
+def test_a_configured_start_failure_ends_failed_and_the_version_may_be_started_again(
+    client, emulator, trainable, trained
+):
+    emulator.configure(start_failures={"my-project": "Not enough capacity."})
+
+    client.start_project_version(ProjectVersionArn=trained, MinInferenceUnits=1)
+    failed = _status(client, trainable)
+    with pytest.raises(WaiterError, match="terminal failure state"):
+        client.get_waiter("project_version_running").wait(
+            ProjectArn=trainable, VersionNames=["v1"], WaiterConfig=NOW_WAIT
+        )
+    with pytest.raises(client.exceptions.ResourceNotReadyException):
+        client.detect_custom_labels(ProjectVersionArn=trained, Image={"Bytes": PNG})
+    deleted = client.delete_project_version(ProjectVersionArn=trained)["Status"]
+
+    assert (failed["Status"], failed["StatusMessage"], deleted) == ("FAILED", "Not enough capacity.", "DELETING")
 
 
 def test_stop_goes_through_stopping_to_stopped_and_the_version_starts_again(client, emulator, trainable, running):
