@@ -99,7 +99,9 @@ class ModelBackend:
             if params.get("FeatureConfig") is not None:
                 raise InvalidParameterException("FeatureConfig applies to CONTENT_MODERATION adapters only.")
             if any(v.name == name for v in self.of_project(project_arn)):
-                raise ResourceInUseException(f"A version named {name} already exists in project {project_arn}.")
+                raise ResourceInUseException(  # [infer] the only "exists"-type error the operation declares
+                    f"A version named {name} already exists in project {project_arn}."
+                )
             output = params["OutputConfig"]
             if not output.get("S3Bucket"):
                 raise InvalidParameterException("OutputConfig needs an S3Bucket for the training results.")
