@@ -74,7 +74,7 @@ def from_bucket(app: cdk.App, name: str, key: str, **kwargs: object) -> None:
 
 
 def typo(app: cdk.App, artifact: str, key: str) -> None:
-    """A TRAIN dataset from ``e2e-manifests/<key>``; ``TypoV2`` mistypes the key of ``Typo``."""
+    """A TRAIN dataset from ``e2e-manifests/<key>``; ``TypoV2`` mistypes the key of ``Typo``, ``TypoV3`` changes it."""
     stack = cdk.Stack(app, artifact, stack_name="Typo")
     project = Project(stack, "Project", project_name="e2e-typo")
     bucket = s3.Bucket.from_bucket_name(stack, "Manifests", MANIFEST_BUCKET)
@@ -172,6 +172,7 @@ def main() -> None:
     from_bucket(app, "MaxErrors", "errors.manifest", max_error_entries=2)
     typo(app, "Typo", "good.manifest")
     typo(app, "TypoV2", "goood.manifest")
+    typo(app, "TypoV3", "other.manifest")
     single(app)
     race(app)
     big_entries(app)

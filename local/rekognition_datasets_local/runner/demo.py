@@ -70,10 +70,11 @@ def _leftovers(session: Session) -> None:
     rekognition, s3 = session.clients.rekognition, session.clients.s3
     projects = rekognition.describe_projects()["ProjectDescriptions"]
     session.printer.line(f"Rekognition projects: {len(projects)} {[p['ProjectArn'] for p in projects]}")
+    # the state bucket also keeps the functions' logs and run locks: count the stack states, bucket or not
+    count = len(session.engine.store.stack_names())
+    session.printer.line(f"S3 bucket {STATE_BUCKET}: {count} stack state objects")
     for bucket in s3.list_buckets().get("Buckets", []):
-        if bucket["Name"] == STATE_BUCKET:  # it also keeps the functions' logs
-            count = len(session.engine.store.stack_names())
-            session.printer.line(f"S3 bucket {bucket['Name']}: {count} stack state objects")
+        if bucket["Name"] == STATE_BUCKET:
             continue
         keys = [
             o["Key"]

@@ -183,6 +183,9 @@ def test_control_throttle_slow_delete_advance_and_reset(emulator, client, projec
         (["--training-f1", "v1=1.5"], "between 0 and 1"),
         (["--fail-training", "v1"], "expected NAME=MESSAGE"),
         (["--fail-start", "=boom"], "--fail-start '=boom': expected NAME=MESSAGE"),
+        (["--throttle", "DescribeDatset=0.5"], "did you mean DescribeDataset"),
+        (["--throttle", "describedataset=0.5"], "did you mean DescribeDataset"),
+        (["--internal-error-next", "Nonsense=1"], "unknown Rekognition operation 'Nonsense'"),
     ],
 )
 def test_bad_flags_exit_2_with_a_clear_message(argv, message, capsys):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rekognition_datasets_local.runner.resources.base import ResourceHandler
 from rekognition_datasets_local.runner.resources.bucket import (
     AUTO_DELETE_TYPE,
@@ -28,6 +30,11 @@ _NATIVE: dict[str, ResourceHandler] = {
     DEPLOYMENT_TYPE: BucketDeploymentHandler(),
 }
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from rekognition_datasets_local.runner.resources.base import Deployment
+
 
 def is_custom(resource_type: str) -> bool:
     return resource_type.startswith("Custom::") or resource_type == "AWS::CloudFormation::CustomResource"
@@ -46,4 +53,9 @@ def handler_for(resource_type: str) -> ResourceHandler:
     return _RECORDED
 
 
-__all__ = ["PROJECT_TYPE", "ResourceHandler", "handler_for", "is_custom"]
+def claimed_id(d: Deployment, resource_type: str, props: Mapping[str, Any]) -> str | None:
+    """The physical id a create about to be sent will hold, when it is provably this create's (a free name)."""
+    return _PROJECT.free_name(d, props) if resource_type == PROJECT_TYPE else None
+
+
+__all__ = ["PROJECT_TYPE", "ResourceHandler", "claimed_id", "handler_for", "is_custom"]
