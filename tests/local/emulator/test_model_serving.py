@@ -219,3 +219,30 @@ def test_detect_logs_the_image_size_not_its_bytes(client, emulator, running):
     (logged,) = emulator.request_log.entries("DetectCustomLabels")
 
     assert logged.params["Image"] == {"Bytes": {"size": len(PNG)}}
+
+
+def test_faults_reach_the_model_operations(client, emulator, running):
+    emulator.faults.throttle_next(operation="DetectCustomLabels")
+    emulator.faults.internal_error_next(operation="StopProjectVersion")
+
+    with pytest.raises(client.exceptions.ThrottlingException):
+        client.detect_custom_labels(ProjectVersionArn=running, Image={"Bytes": PNG})
+    with pytest.raises(client.exceptions.InternalServerError):
+        client.stop_project_version(ProjectVersionArn=running)
+
+    assert client.stop_project_version(ProjectVersionArn=running)["Status"] == "STOPPING"
+
+
+def test_slow_lengthens_trainings_and_starts(client, emulator, trainable, output):
+    emulator.faults.slow(30)
+    arn = client.create_project_version(ProjectArn=trainable, VersionName="v1", OutputConfig=output)[
+        "ProjectVersionArn"
+    ]
+
+    training = _status(client, trainable)["Status"]
+    emulator.advance_time(30)
+    client.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+    starting = _status(client, trainable)["Status"]
+    emulator.advance_time(30)
+
+    assert (training, starting, _status(client, trainable)["Status"]) == ("TRAINING_IN_PROGRESS", "STARTING", "RUNNING")
