@@ -62,6 +62,8 @@ def summary(version: ProjectVersion, end: float) -> dict[str, Any]:
                 },
             }
         )
+    # [infer] "sorted by F1": highest first, as the console lists them. The aggregate carries F1, precision and
+    # recall only (no ConfusionMatrix, AveragePrecision/AverageRecall): readers must not need more.
     per_label.sort(key=lambda result: (-result["Metrics"]["F1Score"], result["Label"]))
     return {
         "Version": 1,
@@ -116,4 +118,5 @@ def unit(*parts: str) -> float:
 
 
 def _iso(epoch: float) -> str:
+    """[infer] ISO 8601 in UTC with milliseconds (the documented example shows an ISO timestamp)."""
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
