@@ -314,12 +314,14 @@ class RekognitionBackend:
         return value
 
     def project(self, arn: str) -> Project:
+        """The project ``arn`` (ResourceNotFoundException if there is none)."""
         try:
             return self.projects[arn]
         except KeyError:
             raise ResourceNotFoundException(f"The project {arn} does not exist.") from None
 
     def dataset(self, arn: str) -> Dataset:
+        """The dataset ``arn`` (ResourceNotFoundException if there is none)."""
         try:
             return self.datasets[arn]
         except KeyError:
@@ -379,6 +381,7 @@ class RekognitionBackend:
         return tuple(Outcome(UPDATE_COMPLETE, UPDATED, SUCCESS, ordered[d.dataset_type]) for d in (train, test))
 
     def delay(self, configured: float) -> float:
+        """A transition's delay: the configured one plus the ``slow`` fault's."""
         return configured + self.faults.extra_delay
 
     def unique_ms(self, now: float) -> int:
