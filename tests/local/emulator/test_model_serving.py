@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from botocore.exceptions import WaiterError
 
@@ -246,3 +248,34 @@ def test_slow_lengthens_trainings_and_starts(client, emulator, trainable, output
     emulator.advance_time(30)
 
     assert (training, starting, _status(client, trainable)["Status"]) == ("TRAINING_IN_PROGRESS", "STARTING", "RUNNING")
+
+
+def test_delete_project_is_refused_while_versions_exist_even_when_it_cascades_to_datasets(
+    client, emulator, trainable, trained
+):
+    emulator.configure(delete_project_requires_no_datasets=False)
+
+    with pytest.raises(client.exceptions.ResourceInUseException):
+        client.delete_project(ProjectArn=trainable)
+    client.delete_project_version(ProjectVersionArn=trained)
+
+    assert client.delete_project(ProjectArn=trainable)["Status"] == "DELETING"
+
+
+def test_detect_without_min_confidence_uses_each_labels_assumed_threshold(client, s3, trainable, running):
+    summary = client.describe_project_versions(ProjectArn=trainable)["ProjectVersionDescriptions"][0]
+    location = summary["EvaluationResult"]["Summary"]["S3Object"]
+    evaluation = json.loads(s3.get_object(Bucket=location["Bucket"], Key=location["Name"])["Body"].read())
+    thresholds = {r["Label"]: r["Metrics"]["Threshold"] for r in evaluation["LabelEvaluationResults"]}
+    answers = [
+        (
+            client.detect_custom_labels(ProjectVersionArn=running, Image={"Bytes": PNG + bytes([i])}, MinConfidence=0),
+            client.detect_custom_labels(ProjectVersionArn=running, Image={"Bytes": PNG + bytes([i])}),
+        )
+        for i in range(8)
+    ]
+
+    for every, default in answers:
+        expected = [label for label in every["CustomLabels"] if label["Confidence"] >= 100 * thresholds[label["Name"]]]
+        assert default["CustomLabels"] == expected
+    assert any(every["CustomLabels"] != default["CustomLabels"] for every, default in answers)

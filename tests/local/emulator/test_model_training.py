@@ -255,3 +255,13 @@ def test_versions_are_taggable_and_tagging_a_deleted_version_is_refused(client, 
     assert tags["Tags"] == {"b": "2"}
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.list_tags_for_resource(ResourceArn=arn)
+
+
+def test_requests_are_validated_against_the_model(client, trainable, output):
+    refused = _refusal(client, trainable, output, name="not a name!", VersionDescription="ok")
+
+    assert refused == {
+        "Code": "ValidationException",
+        "Message": "1 validation error detected: Value 'not a name!' at 'versionName' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.\\-]+",
+    }
