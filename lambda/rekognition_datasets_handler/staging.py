@@ -95,27 +95,33 @@ class _Step:
 
     def work(self) -> None:
         """Extract (folder), then list, until the step's limits; at least one batch or page per step."""
-        source, state = self.spec.source, self.state
-        while state["phase"] == EXTRACT:
-            batch = staging_zip.extract_batch(
-                self.s3,
-                str(source.bucket),
-                str(source.key),
-                self.bucket,
-                area(self.spec) + "images/",
-                int(state.get("member", 0)),
-                self.limits.members,
-            )
-            state["member"] = batch.next_index
-            state["phase"] = LIST if batch.at_end else EXTRACT
-            self.log.info("staged zip members", step="stage-extract", staged=batch.staged, present=batch.present)
-            if not self._time_left():
-                break
+        state = self.state
+        if state["phase"] == EXTRACT:
+            self._extract()
         while state["phase"] == LIST:
             self._list_page()
             if state["phase"] == LIST and not self._time_left():
                 break
         self._save()
+
+    def _extract(self) -> None:
+        """Extract zip members a batch at a time (the central directory read once per step)."""
+        source, state = self.spec.source, self.state
+        with staging_zip.opened(self.s3, str(source.bucket), str(source.key)) as folder:
+            while state["phase"] == EXTRACT:
+                batch = staging_zip.extract_batch(
+                    self.s3,
+                    folder,
+                    self.bucket,
+                    area(self.spec) + "images/",
+                    int(state.get("member", 0)),
+                    self.limits.members,
+                )
+                state["member"] = batch.next_index
+                state["phase"] = LIST if batch.at_end else EXTRACT
+                self.log.info("staged zip members", step="stage-extract", staged=batch.staged, present=batch.present)
+                if not self._time_left():
+                    return
 
     def _listed(self) -> tuple[str, str]:
         source = self.spec.source

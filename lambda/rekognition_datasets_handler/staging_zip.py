@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple
 
 from botocore.exceptions import ClientError
@@ -69,32 +70,46 @@ def _staged_sizes(s3: S3Client, bucket: str, prefix: str, after: str | None, cou
     return {item["Key"]: int(item.get("Size", 0)) for item in response.get("Contents", [])}
 
 
-def extract_batch(
-    s3: S3Client, bucket: str, key: str, dest_bucket: str, dest_prefix: str, start: int, max_members: int
-) -> Batch:
-    """Stage the image members ``start``.. (at most ``max_members``) of the zip at ``bucket``/``key`` under
-    ``dest_prefix``; raises ``ProviderError`` naming the zip and member when one cannot be read.
-    """
+class Folder(NamedTuple):
+    """An open zipped image folder: the archive, its image members in staging order, and where it is."""
+
+    archive: zipfile.ZipFile
+    members: list[zipfile.ZipInfo]
+    where: str
+
+
+@contextmanager
+def opened(s3: S3Client, bucket: str, key: str) -> Iterator[Folder]:
+    """The zip at ``bucket``/``key``, its central directory read once (ranged GETs) for a step's batches;
+    raises ``ProviderError`` naming it when it is missing or not a zip."""
     where = _where(bucket, key)
     try:
-        with s3io.open_object(s3, bucket, key) as raw, zipfile.ZipFile(raw) as archive:
-            members = image_members(archive, where)
-            batch = members[start : start + max_members]
-            after = dest_prefix + members[start - 1].filename if start else None
-            sizes = _staged_sizes(s3, dest_bucket, dest_prefix, after, max(1, len(batch)))
-            todo = [info for info in batch if sizes.get(dest_prefix + info.filename) != info.file_size]
-            for group in _groups(todo):
-                bodies = [(dest_prefix + info.filename, _read_member(archive, info, where)) for info in group]
-                _put_all(s3, dest_bucket, bodies)
-            staged = len(todo)
+        raw = s3io.open_object(s3, bucket, key)
+        archive = zipfile.ZipFile(raw)
     except ClientError as exc:
         if is_transient(exc) or not s3io.is_missing(exc):
             raise
         raise ProviderError(f"The image folder zip {where} is not readable ({error_code(exc)}).") from exc
     except zipfile.BadZipFile as exc:
         raise ProviderError(f"The image folder {where} is not a readable zip file: {exc}.") from exc
+    with raw, archive:
+        yield Folder(archive, image_members(archive, where), where)
+
+
+def extract_batch(s3: S3Client, folder: Folder, dest_bucket: str, dest_prefix: str, start: int, count: int) -> Batch:
+    """Stage the image members ``start``.. (at most ``count``) under ``dest_prefix``, skipping those already staged
+    with their size; raises ``ProviderError`` naming the zip and member when one cannot be extracted.
+    """
+    members = folder.members
+    batch = members[start : start + count]
+    after = dest_prefix + members[start - 1].filename if start else None
+    sizes = _staged_sizes(s3, dest_bucket, dest_prefix, after, max(1, len(batch)))
+    todo = [info for info in batch if sizes.get(dest_prefix + info.filename) != info.file_size]
+    for group in _groups(todo):
+        bodies = [(dest_prefix + info.filename, _read_member(folder.archive, info, folder.where)) for info in group]
+        _put_all(s3, dest_bucket, bodies)
     end = start + len(batch)
-    return Batch(staged=staged, present=len(batch) - staged, next_index=end, at_end=end >= len(members))
+    return Batch(staged=len(todo), present=len(batch) - len(todo), next_index=end, at_end=end >= len(members))
 
 
 def _groups(members: list[zipfile.ZipInfo]) -> Iterator[list[zipfile.ZipInfo]]:
