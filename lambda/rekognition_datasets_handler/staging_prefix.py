@@ -10,7 +10,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, NamedTuple
 
+from botocore.exceptions import ClientError
+
+from rekognition_datasets_handler.errors import ProviderError
 from rekognition_datasets_handler.manifest import classification_entry
+from rekognition_datasets_handler.retry import error_code, is_transient
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -47,7 +51,12 @@ def list_page(s3: S3Client, bucket: str, prefix: str, token: str | None, page_ke
     kwargs = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": page_keys}
     if token:
         kwargs["ContinuationToken"] = token
-    response = s3.list_objects_v2(**kwargs)  # type: ignore[arg-type]
+    try:
+        response = s3.list_objects_v2(**kwargs)  # type: ignore[arg-type]
+    except ClientError as exc:
+        if is_transient(exc):
+            raise
+        raise ProviderError(f"Cannot list the images under s3://{bucket}/{prefix} ({error_code(exc)}).") from exc
     lines: list[str] = []
     skipped = 0
     for item in response.get("Contents", []):

@@ -7,6 +7,9 @@ the desired fingerprint, in a *_COMPLETE state, with every entries chunk applied
 Reads are spent only where a decision needs them: a dataset in progress needs one DescribeDataset per poll, its
 tags are read once it has settled, and what on_event itself proved (it created the dataset, deleted it to rebuild,
 or sent its last entries chunk) travels to is_complete as ``STEP_KEY`` instead of being read back.
+
+A staged source (prefix, folder) is first staged into a manifest (``staging``, a bounded step per call, its
+progress in S3); only then is any dataset created or deleted, from that manifest as from a manifest source.
 """
 
 from __future__ import annotations

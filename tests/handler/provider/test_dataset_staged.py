@@ -108,8 +108,13 @@ def test_an_unchanged_fingerprint_lists_nothing_and_keeps_the_dataset(
         (prefix_source("empty/"), None, f"No PNG or JPEG images under s3://{IMAGES}/empty/"),
         (folder_source("bad.zip"), "bad", "The image 'rose/b.png' in s3://staging-test-assets/bad.zip cannot be"),
         (folder_source("gone.zip"), None, "The image folder zip s3://staging-test-assets/gone.zip is not readable"),
+        (
+            {**prefix_source(), "Bucket": "no-such-bucket"},
+            None,
+            "Cannot list the images under s3://no-such-bucket/photos/ (NoSuchBucket)",
+        ),
     ],
-    ids=["empty-prefix", "bad-zip-member", "missing-zip"],
+    ids=["empty-prefix", "bad-zip-member", "missing-zip", "missing-bucket"],
 )
 def test_a_source_that_cannot_be_staged_leaves_the_dataset_untouched(
     buckets: S3Client,
@@ -166,3 +171,17 @@ def test_polls_without_the_step_key_finish_staging_before_creating(
     answers = [is_complete(merged, None, staged_runtime) for _ in range(4)]
     assert [a["IsComplete"] for a in answers] == [False, False, True, True]
     assert entries(rekognition, answers[-1]["PhysicalResourceId"]) == 18
+
+
+def test_a_redelivered_create_resumes_staging_and_makes_one_dataset(
+    buckets: S3Client, project_arn: str, staged_runtime: Runtime, rekognition: RekognitionClient
+) -> None:
+    keys = [f"photos/rose/{i}.png" for i in range(18)]
+    put_images(buckets, keys)
+    request = event("Create", props(project_arn, prefix_source()))
+    assert on_event(request, None, staged_runtime)[STEP_KEY] == "staging"  # first delivery: two pages staged
+    response = run(request, staged_runtime)  # the same event delivered again, then its polls
+    assert response.status == "SUCCESS", response.reason
+    assert entries(rekognition, str(response.physical_id)) == 18
+    datasets = rekognition.describe_projects()["ProjectDescriptions"][0]["Datasets"]
+    assert [d["DatasetArn"] for d in datasets] == [response.physical_id]
