@@ -83,9 +83,36 @@ if TYPE_CHECKING:
         Version: NotRequired[str]
         ImageBucket: NotRequired[str]
 
+    class PrefixSourceProperties(TypedDict):
+        """``Source`` from the PNG/JPEG images under ``Bucket``/``Prefix``, labelled by their immediate sub-prefix.
+        At deploy time the handler lists them into a manifest under ``StagingBucket``/``StagingPrefix`` and
+        creates the dataset from it. ``Prefix`` and ``StagingPrefix`` are empty or end with "/"."""
+
+        Type: Literal["prefix"]
+        Bucket: str
+        Prefix: str
+        StagingBucket: str
+        StagingPrefix: str
+
+    class FolderSourceProperties(TypedDict):
+        """``Source`` from a zip of an image folder (``Bucket``/``Key``, the CDK asset), labelled by each image's
+        immediate folder. The handler extracts the images under ``StagingBucket``/``StagingPrefix`` (one bucket,
+        as the service requires), lists them into a manifest there and creates the dataset from it."""
+
+        Type: Literal["folder"]
+        Bucket: str
+        Key: str
+        StagingBucket: str
+        StagingPrefix: str
+
     #: ``Source`` of a dataset: ``Type`` selects the other keys (absent: empty).
     SourceProperties = (
-        EmptySourceProperties | ManifestSourceProperties | DatasetCopySourceProperties | EntriesSourceProperties
+        EmptySourceProperties
+        | ManifestSourceProperties
+        | DatasetCopySourceProperties
+        | EntriesSourceProperties
+        | PrefixSourceProperties
+        | FolderSourceProperties
     )
 
     class DatasetProperties(TypedDict):
@@ -95,7 +122,9 @@ if TYPE_CHECKING:
         DatasetType: DatasetTypeName
         Source: NotRequired[SourceProperties]
         #: Fingerprint of the declared source (asset hash, object version, entries hash...). A change means the
-        #: dataset must converge to a new source even when Bucket/Key stay the same.
+        #: dataset must converge to a new source even when Bucket/Key stay the same. Required for the staged
+        #: sources (prefix: a hash of bucket, prefix and the user's refresh token; folder: the zip asset hash):
+        #: the same fingerprint reuses the manifest already staged for it.
         SourceFingerprint: NotRequired[str]
         Tags: NotRequired[dict[str, str]]
         #: Fail when DatasetStats.ErrorEntries exceeds this (a non-negative integer, as a string).
@@ -134,7 +163,12 @@ SOURCE_KEYS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "manifest": (("Type", "Bucket", "Key"), ("Version",)),
     "dataset": (("Type", "DatasetArn"), ()),
     "entries": (("Type", "Bucket", "Key"), ("Version", "ImageBucket")),
+    "prefix": (("Type", "Bucket", "Prefix", "StagingBucket", "StagingPrefix"), ()),
+    "folder": (("Type", "Bucket", "Key", "StagingBucket", "StagingPrefix"), ()),
 }
+#: Source types the handler stages into a manifest before creating the dataset from it (``SourceFingerprint``
+#: is required: it names the staging area's generation).
+STAGED_SOURCE_TYPES: Final = frozenset({"prefix", "folder"})
 SOURCE_TYPES: Final = tuple(SOURCE_KEYS)
 
 

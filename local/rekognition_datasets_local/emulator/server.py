@@ -7,6 +7,7 @@ another process read the request log, arm faults, move the clock and reset the s
 - ``DELETE /_emulator/requests`` clears the log
 - ``POST /_emulator/faults`` with ``{"fault": <Faults method>, ...its keyword arguments}``
 - ``POST /_emulator/advance`` with ``{"seconds": N}``
+- ``POST /_emulator/configure`` with ``EmulatorConfig`` fields to replace (``{"training_f1": 0.7}``) until reset
 - ``POST /_emulator/reset``
 """
 
@@ -48,16 +49,32 @@ class EmulatorApp:
     """The emulator's WSGI application."""
 
     def __init__(
-        self, responses: RekognitionResponse, faults: Faults, log: RequestLog, clock: Clock, reset: Callable[[], None]
+        self,
+        responses: RekognitionResponse,
+        faults: Faults,
+        log: RequestLog,
+        clock: Clock,
+        reset: Callable[[], None],
+        configure: Callable[..., Any],
     ) -> None:
         self.responses = responses
         self.faults = faults
         self.log = log
         self.clock = clock
         self.reset = reset
+        self.configure = configure
+        #: Other services' WSGI apps, by the service name requests are signed for (``mount``).
+        self.mounts: dict[str, Any] = {}
+
+    def mount(self, service: str, app: Any) -> None:
+        """Serve requests signed for ``service`` (SigV4 credential scope) with the WSGI ``app``."""
+        self.mounts[service] = app
 
     def __call__(self, environ: Any, start_response: Any) -> Any:
         request = Request(environ)
+        mounted = self.mounts.get(signed_service(request.headers.get("Authorization", "")))
+        if mounted is not None:
+            return mounted(environ, start_response)
         response = self._control(request) if request.path.startswith(CONTROL_PREFIX) else self._operation(request)
         return response(environ, start_response)
 
@@ -93,6 +110,8 @@ class EmulatorApp:
                 self.clock.advance(float(_json_body(request).get("seconds", 0)))
             elif action == ("POST", "reset"):
                 self.reset()
+            elif action == ("POST", "configure"):
+                self.configure(**_json_body(request))
             else:
                 return _json_response(404, {"error": f"no control action {action[0]} {request.path}"})
         except (RekognitionError, ValueError, TypeError) as error:
@@ -104,6 +123,13 @@ class EmulatorApp:
         if name not in CONTROL_FAULTS:
             raise ValueError(f"'fault' must be one of {sorted(CONTROL_FAULTS)}, got {name!r}")
         getattr(self.faults, name)(**body)
+
+
+def signed_service(authorization: str) -> str:
+    """The service of a SigV4 ``Authorization`` header (``Credential=KEY/DATE/REGION/SERVICE/aws4_request``)."""
+    _, _, credential = authorization.partition("Credential=")
+    parts = credential.split(",", 1)[0].split("/")
+    return parts[3] if len(parts) >= 5 else ""
 
 
 def _json_body(request: Request) -> dict[str, Any]:

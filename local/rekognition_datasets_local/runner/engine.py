@@ -162,28 +162,37 @@ class Engine:
 
     # -- deploy -------------------------------------------------------------------------------------------
 
-    def deploy(self, stack_name: str, template: Template, parameters: Mapping[str, str] | None = None) -> StackState:
-        """Create or update the stack (recovering an interrupted run first); raises StackFailed after rolling back."""
+    def deploy(
+        self,
+        stack_name: str,
+        template: Template,
+        parameters: Mapping[str, str] | None = None,
+        *,
+        stack_id: str | None = None,
+    ) -> StackState:
+        """Create or update the stack (recovering an interrupted run first); raises StackFailed after rolling back.
+        ``stack_id`` names a new stack (the id a change set already gave it); by default one is made up."""
         quotas.check_template(template)
         self.store.ensure_bucket()
         with self.locks.hold(stack_name, "deploy"):
             old = self.store.load(stack_name)
             if old is not None and not old.stable:
                 old = self.recover(old)
-            return self._deploy(stack_name, template, parameters, old)
+            return self._deploy(stack_name, template, parameters, old, stack_id)
 
     def _deploy(
-        self, stack_name: str, template: Template, parameters: Mapping[str, str] | None, old: StackState | None
+        self,
+        stack_name: str,
+        template: Template,
+        parameters: Mapping[str, str] | None,
+        old: StackState | None,
+        stack_id: str | None,
     ) -> StackState:
         values = template.parameter_values(parameters)
         if old is not None and old.template == dict(template.body) and old.parameters == values:
             self.printer.line(f" ✅  {stack_name} (no changes)")
             return old
-        stack_id = (
-            old.stack_id
-            if old
-            else (f"arn:aws:cloudformation:{self.region}:{ACCOUNT_ID}:stack/{stack_name}/{uuid.uuid4()}")
-        )
+        stack_id = old.stack_id if old else (stack_id or self.new_stack_id(stack_name))
         state = StackState(
             stack_name=stack_name,
             stack_id=stack_id,
@@ -211,6 +220,10 @@ class Engine:
             self._roll_back(state)
             raise StackFailed(state.stack_name, state.status, failures)
         return self._finish(op, template, scope, wanted)
+
+    def new_stack_id(self, stack_name: str) -> str:
+        """A fresh stack ARN, as CloudFormation makes one."""
+        return f"arn:aws:cloudformation:{self.region}:{ACCOUNT_ID}:stack/{stack_name}/{uuid.uuid4()}"
 
     def _apply(self, op: _Operation, scope: StackScope, resource: ResourceDef, old: StackState | None) -> None:
         lid = resource.logical_id

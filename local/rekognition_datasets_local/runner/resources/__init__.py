@@ -16,6 +16,7 @@ from rekognition_datasets_local.runner.resources.custom import CustomResourceHan
 from rekognition_datasets_local.runner.resources.lambda_function import LambdaFunctionHandler
 from rekognition_datasets_local.runner.resources.project import ProjectHandler
 from rekognition_datasets_local.runner.resources.recorded import RecordedHandler
+from rekognition_datasets_local.runner.resources.ssm_parameter import SsmParameterHandler
 
 PROJECT_TYPE = "AWS::Rekognition::Project"
 
@@ -28,6 +29,7 @@ _NATIVE: dict[str, ResourceHandler] = {
     BUCKET_TYPE: BucketHandler(),
     AUTO_DELETE_TYPE: AutoDeleteObjectsHandler(),
     DEPLOYMENT_TYPE: BucketDeploymentHandler(),
+    "AWS::SSM::Parameter": SsmParameterHandler(),
 }
 
 if TYPE_CHECKING:
