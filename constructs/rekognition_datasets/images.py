@@ -54,6 +54,11 @@ def scan_image_folder(root: Path) -> tuple[list[FolderImage], list[str]]:
     return images, skipped
 
 
+def labels_of(image: FolderImage) -> list[str]:
+    """The labels an image of a folder gets: its folder's name, or none."""
+    return [image.label] if image.label is not None else []
+
+
 def classification_line(object_key: str, labels: Sequence[str]) -> str:
     """A JSON line in the console's format (one attribute per label) for an image in the placeholder bucket."""
     entry = classification_entry(f"s3://{schema.IMAGE_BUCKET_PLACEHOLDER}/{object_key}", labels)

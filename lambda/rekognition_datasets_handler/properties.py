@@ -42,6 +42,9 @@ class SourceSpec(NamedTuple):
     version: str | None = None
     dataset_arn: str | None = None
     image_bucket: str | None = None
+    prefix: str | None = None
+    staging_bucket: str | None = None
+    staging_prefix: str | None = None
 
     def canonical(self) -> dict[str, str]:
         """The source as a plain dict without unset fields (stable for hashing)."""
@@ -52,6 +55,9 @@ class SourceSpec(NamedTuple):
             "Version": self.version,
             "DatasetArn": self.dataset_arn,
             "ImageBucket": self.image_bucket,
+            "Prefix": self.prefix,
+            "StagingBucket": self.staging_bucket,
+            "StagingPrefix": self.staging_prefix,
         }
         return {k: v for k, v in values.items() if v is not None}
 
@@ -146,9 +152,16 @@ def parse_source(value: object) -> SourceSpec:
         if parse_dataset_arn(str(arn)) is None:
             raise ProviderError(f"Source.DatasetArn must be a Rekognition dataset ARN, got {arn!r:.120}.")
         return SourceSpec(type="dataset", dataset_arn=arn)
-    bucket = string_property(value, "Bucket", required=True, max_len=255)
-    if not S3_BUCKET.match(str(bucket)):
-        raise ProviderError(f"Source.Bucket must be an S3 bucket name, got {bucket!r:.80}.")
+    bucket = _bucket_property(value, "Bucket", required=True)
+    if kind in ("folder", "prefix"):
+        return SourceSpec(
+            type=str(kind),
+            bucket=bucket,
+            key=string_property(value, "Key", required=True, max_len=1024) if kind == "folder" else None,
+            prefix=_prefix_property(value) if kind == "prefix" else None,
+            staging_bucket=_bucket_property(value, "StagingBucket", required=True),
+            staging_prefix=string_property(value, "StagingPrefix", required=True, max_len=512),
+        )
     image_bucket = string_property(value, "ImageBucket", required=False, max_len=255)
     if image_bucket is not None and not S3_BUCKET.match(image_bucket):
         raise ProviderError(f"Source.ImageBucket must be an S3 bucket name, got {image_bucket!r:.80}.")
@@ -159,6 +172,20 @@ def parse_source(value: object) -> SourceSpec:
         version=string_property(value, "Version", required=False, max_len=1024),
         image_bucket=image_bucket,
     )
+
+
+def _prefix_property(value: Mapping[str, Any]) -> str:
+    prefix = value.get("Prefix")
+    if not isinstance(prefix, str) or len(prefix) > 1024 or (prefix and not prefix.endswith("/")):
+        raise ProviderError(f"Source.Prefix must be '' or a key prefix ending in '/', got {prefix!r:.80}.")
+    return prefix
+
+
+def _bucket_property(value: Mapping[str, Any], key: str, *, required: bool) -> str | None:
+    bucket = string_property(value, key, required=required, max_len=255)
+    if bucket is not None and not S3_BUCKET.match(bucket):
+        raise ProviderError(f"Source.{key} must be an S3 bucket name, got {bucket!r:.80}.")
+    return bucket
 
 
 def _non_negative_int(props: Mapping[str, Any], key: str) -> int | None:

@@ -83,9 +83,36 @@ if TYPE_CHECKING:
         Version: NotRequired[str]
         ImageBucket: NotRequired[str]
 
+    class FolderSourceProperties(TypedDict):
+        """``Source`` from a ZIP of an image folder (``Bucket``/``Key``): the handler extracts its images under
+        ``StagingBucket``/``StagingPrefix``, labelled by their immediate child folder, writes a Ground Truth
+        manifest there across ``is_complete`` polls, and creates the dataset from it."""
+
+        Type: Literal["folder"]
+        Bucket: str
+        Key: str
+        StagingBucket: str
+        StagingPrefix: str
+
+    class PrefixSourceProperties(TypedDict):
+        """``Source`` from the images under ``Bucket``/``Prefix``, labelled by their immediate sub-prefix: the
+        handler pages through them across ``is_complete`` polls, writes a Ground Truth manifest under
+        ``StagingBucket``/``StagingPrefix``, and creates the dataset from it."""
+
+        Type: Literal["prefix"]
+        Bucket: str
+        Prefix: str
+        StagingBucket: str
+        StagingPrefix: str
+
     #: ``Source`` of a dataset: ``Type`` selects the other keys (absent: empty).
     SourceProperties = (
-        EmptySourceProperties | ManifestSourceProperties | DatasetCopySourceProperties | EntriesSourceProperties
+        EmptySourceProperties
+        | ManifestSourceProperties
+        | DatasetCopySourceProperties
+        | EntriesSourceProperties
+        | FolderSourceProperties
+        | PrefixSourceProperties
     )
 
     class DatasetProperties(TypedDict):
@@ -134,6 +161,8 @@ SOURCE_KEYS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "manifest": (("Type", "Bucket", "Key"), ("Version",)),
     "dataset": (("Type", "DatasetArn"), ()),
     "entries": (("Type", "Bucket", "Key"), ("Version", "ImageBucket")),
+    "folder": (("Type", "Bucket", "Key", "StagingBucket", "StagingPrefix"), ()),
+    "prefix": (("Type", "Bucket", "Prefix", "StagingBucket", "StagingPrefix"), ()),
 }
 SOURCE_TYPES: Final = tuple(SOURCE_KEYS)
 

@@ -43,6 +43,9 @@ SAMPLES: dict[str, Any] = {
     "Version": "v1",
     "DatasetArn": DATASET,
     "ImageBucket": "provider-test-images",
+    "Prefix": "images/",
+    "StagingBucket": "provider-test-staging",
+    "StagingPrefix": "rekognition-datasets/",
 }
 
 
@@ -96,7 +99,9 @@ def test_key_tuples_equal_the_typed_dicts() -> None:
         kind: Keys(frozenset(required), frozenset(optional))
         for kind, (required, optional) in schema.SOURCE_KEYS.items()
     } == SOURCE_TYPED
-    assert set(schema.SOURCE_TYPES) == set(SOURCE_TYPED) == {"empty", "manifest", "dataset", "entries"}
+    assert (
+        set(schema.SOURCE_TYPES) == set(SOURCE_TYPED) == {"empty", "manifest", "dataset", "entries", "folder", "prefix"}
+    )
 
 
 def _cases() -> list[tuple[str, Keys, Callable[[Mapping[str, Any]], object], dict[str, Any]]]:
