@@ -1,0 +1,60 @@
+"""Child process of B8: one project, a TRAIN dataset from a folder, an S3 prefix or nothing, an empty TEST.
+
+``python -m bench.scale_app {folder|prefix|bare} IMAGES OUTDIR`` prints one JSON line: ``import_s``, ``build_s``,
+``synth_s`` and the template path. ``folder`` reads the local folder ``IMAGES`` (``from_image_folder``);
+``prefix`` names ``s3://bench-b8-images/images/`` (``from_bucket_prefix``; nothing is read at synth); ``bare`` is
+the bare minimum: the same stack with an empty TRAIN dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+STACK_NAME = "ScaleBench"
+VARIANTS = ("folder", "prefix", "bare")
+#: The bucket and prefix of the ``prefix`` variant (B8 fills them in the emulator before deploying).
+PREFIX_BUCKET = "bench-b8-images"
+PREFIX = "images/"
+
+
+def main(argv: list[str]) -> int:
+    variant, images, outdir = argv[0], Path(argv[1]), argv[2]
+    if variant not in VARIANTS:
+        raise SystemExit(f"variant must be one of {VARIANTS}, got {variant!r}")
+    start = time.perf_counter()
+    import aws_cdk as cdk
+    from aws_cdk import aws_s3 as s3
+
+    from rekognition_datasets import Dataset, DatasetSource, DatasetType, Project
+
+    imported = time.perf_counter()
+    app = cdk.App(outdir=outdir)
+    stack = cdk.Stack(app, STACK_NAME)
+    project = Project(stack, "Project")
+    if variant == "folder":
+        source = DatasetSource.from_image_folder(images)
+    elif variant == "prefix":
+        source = DatasetSource.from_bucket_prefix(s3.Bucket.from_bucket_name(stack, "Images", PREFIX_BUCKET), PREFIX)
+    else:
+        source = DatasetSource.empty()
+    Dataset(stack, "Training", project=project, source=source)
+    Dataset(stack, "Testing", project=project, dataset_type=DatasetType.TEST)
+    built = time.perf_counter()
+    assembly = app.synth()
+    synthesized = time.perf_counter()
+    template = Path(assembly.get_stack_by_name(STACK_NAME).template_full_path)
+    result = {
+        "import_s": imported - start,
+        "build_s": built - imported,
+        "synth_s": synthesized - built,
+        "template": str(template),
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
