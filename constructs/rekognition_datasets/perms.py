@@ -50,10 +50,12 @@ KMS_DECRYPT_ACTIONS: Final[tuple[str, ...]] = ("kms:Decrypt",)
 #: List a bucket (on the bucket ARN, scoped with an ``s3:prefix`` condition).
 S3_LIST_ACTIONS: Final[tuple[str, ...]] = ("s3:ListBucket",)
 
-#: Write and read back staged objects (a manifest, extracted images), multipart uploads included.
+#: Write, read back and clean up staged objects (a manifest, extracted images, the handler's progress record),
+#: multipart uploads included.
 S3_STAGING_ACTIONS: Final[tuple[str, ...]] = (
     "s3:GetObject",
     "s3:PutObject",
+    "s3:DeleteObject",
     "s3:AbortMultipartUpload",
     "s3:ListMultipartUploadParts",
 )

@@ -185,8 +185,17 @@ def _grant_asset(policy: HandlerPolicy, asset: s3_assets.Asset) -> None:
         policy.add_statement(perms.KMS_DECRYPT_ACTIONS, [asset.bucket.encryption_key.key_arn])
 
 
+def _grant_list(policy: HandlerPolicy, bucket: s3.IBucket, prefix: str) -> None:
+    """Let the handler list ``bucket``, only for keys under ``prefix``."""
+    policy.add_statement(
+        perms.S3_LIST_ACTIONS, [bucket.bucket_arn], conditions={"StringLike": {"s3:prefix": f"{prefix}*"}}
+    )
+
+
 def _grant_staging(policy: HandlerPolicy, bucket: s3.IBucket, prefix: str) -> None:
-    """Let the handler write and read back what it stages under ``bucket``/``prefix``."""
+    """Let the handler write, list and read back what it stages under ``bucket``/``prefix`` (listing also makes a
+    missing staged object a 404 rather than a 403, which is how the handler tells "not staged yet")."""
+    _grant_list(policy, bucket, prefix)
     policy.add_statement(
         perms.S3_STAGING_ACTIONS, [bucket.arn_for_objects(f"{prefix}*")], wildcard_reason=_STAGING_REASON
     )
@@ -340,11 +349,7 @@ class _PrefixSource(DatasetSource):
     def _bind(self, scope: Construct, policy: HandlerPolicy) -> BoundSource:
         self._check(scope)
         bucket_name = self._bucket.bucket_name
-        policy.add_statement(
-            perms.S3_LIST_ACTIONS,
-            [self._bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": f"{self._prefix}*"}},
-        )
+        _grant_list(policy, self._bucket, self._prefix)
         policy.add_statement(
             perms.S3_OBJECT_READ_ACTIONS,
             [self._bucket.arn_for_objects(f"{self._prefix}*")],

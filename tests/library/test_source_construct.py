@@ -16,6 +16,7 @@ from construct_helpers import (
     ENV,
     FAST_APP,
     classification_line,
+    dumps,
     new_stack,
     resource_properties,
     statements_with,
@@ -211,8 +212,10 @@ def test_from_image_folder_is_one_zip_asset_staged_by_the_handler(tmp_path: Path
     assert any(f"/{fingerprint}.zip" in r for r in reads)
     (staging,) = statements_with(template, "s3:PutObject")
     assert sorted(staging["Action"]) == sorted(
-        ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+        ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
     )
+    (listing,) = statements_with(template, "s3:ListBucket")
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": "rekognition-datasets/*"}}
     assert json.dumps(staging["Resource"]).endswith(f':s3:::{ASSET_BUCKET}/rekognition-datasets/*"]]}}')
     annotations = Annotations.from_stack(stack)
     assert len(annotations.find_warning("/Test/D", Match.string_like_regexp("notes.txt"))) == 1
@@ -328,9 +331,12 @@ def test_from_bucket_prefix_lists_and_reads_the_prefix_and_stages_outside_it() -
     }
     assert properties["SourceFingerprint"].startswith("prefix-")
     template = Template.from_stack(stack)
-    (listing,) = statements_with(template, "s3:ListBucket")
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": "photos/2024/*"}}
-    assert json.dumps(listing["Resource"]).endswith(':s3:::team-images"]]}')
+    listings = {json.dumps(s["Condition"]): s for s in statements_with(template, "s3:ListBucket")}
+    assert set(listings) == {
+        json.dumps({"StringLike": {"s3:prefix": "photos/2024/*"}}),
+        json.dumps({"StringLike": {"s3:prefix": "rekognition-datasets/*"}}),
+    }
+    assert all(json.dumps(s["Resource"]).endswith(':s3:::team-images"]]}') for s in listings.values())
     reads = _object_read_resources(template)
     assert any(r.endswith(':s3:::team-images/photos/2024/*"]]}') for r in reads)
     (staging,) = statements_with(template, "s3:PutObject")
@@ -379,7 +385,11 @@ def test_from_bucket_prefix_whole_bucket_stages_in_another_bucket() -> None:
     source = DatasetSource.from_bucket_prefix(images, "", staging_bucket=staging)
     Dataset(stack, "D", project=Project(stack, "P"), source=source)
     template = Template.from_stack(stack)
-    (listing,) = statements_with(template, "s3:ListBucket")
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": "*"}}
+    listings = {dumps(s["Resource"]): s["Condition"] for s in statements_with(template, "s3:ListBucket")}
+    assert sorted(listings.values(), key=json.dumps) == [
+        {"StringLike": {"s3:prefix": "*"}},
+        {"StringLike": {"s3:prefix": "rekognition-datasets/*"}},
+    ]
+    assert any("team-staging" in r for r in listings)
     (staging_grant,) = statements_with(template, "s3:PutObject")
     assert json.dumps(staging_grant["Resource"]).endswith(':s3:::team-staging/rekognition-datasets/*"]]}')
