@@ -8,10 +8,11 @@ the bare minimum: the same stack with an empty TRAIN dataset.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
+
+from bench.synth_app import print_synth
 
 STACK_NAME = "ScaleBench"
 VARIANTS = ("folder", "prefix", "bare")
@@ -42,17 +43,7 @@ def main(argv: list[str]) -> int:
         source = DatasetSource.empty()
     Dataset(stack, "Training", project=project, source=source)
     Dataset(stack, "Testing", project=project, dataset_type=DatasetType.TEST)
-    built = time.perf_counter()
-    assembly = app.synth()
-    synthesized = time.perf_counter()
-    template = Path(assembly.get_stack_by_name(STACK_NAME).template_full_path)
-    result = {
-        "import_s": imported - start,
-        "build_s": built - imported,
-        "synth_s": synthesized - built,
-        "template": str(template),
-    }
-    print(json.dumps(result))
+    print_synth(app, STACK_NAME, start, imported)
     return 0
 
 
