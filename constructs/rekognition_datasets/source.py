@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import json
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -18,7 +19,7 @@ from rekognition_datasets.errors import ValidationError
 from rekognition_datasets.manifest_check import WARNING_PREFIX, check_manifest_lines
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Sequence
 
     from aws_cdk import aws_s3 as s3
     from aws_cdk.interfaces import aws_rekognition as rekognition_refs
@@ -109,16 +110,28 @@ class DatasetSource(abc.ABC):
         return _DatasetCopySource(dataset)
 
     @staticmethod
-    def from_entries(entries: Iterable[Mapping[str, object] | str]) -> DatasetSource:
-        """Inline entries: dicts or JSON Lines strings (one entry each), validated at synth.
+    def from_entries(entries: Iterable[Mapping[str, object] | str] | str) -> DatasetSource:
+        """Inline entries: dicts or JSON Lines strings (one entry each), or one JSON Lines text, validated at synth.
 
-        Written to a JSON Lines file asset; the handler applies them with UpdateDatasetEntries in chunks
-        below 5 MiB, so the number of entries is not limited. The fingerprint is the asset hash.
+        A single string is read as JSON Lines text: one entry per non-blank line. Any other entry (a number,
+        None, bytes, a list) fails synth with a ValidationError naming its index. Written to a JSON Lines file
+        asset; the handler applies them with UpdateDatasetEntries in chunks below 5 MiB, so the number of
+        entries is not limited. The fingerprint is the asset hash.
         """
-        lines = [
-            entry if isinstance(entry, str) else json.dumps(dict(entry), separators=(",", ":")) for entry in entries
-        ]
-        return _EntriesSource(lines)
+        # typed as what callers may really pass (a Python caller is not held to the annotation)
+        given: Iterable[object] = (
+            [line for line in entries.splitlines() if line.strip()] if isinstance(entries, str) else entries
+        )
+        lines: list[str] = []
+        wrong: list[str] = []
+        for index, entry in enumerate(given):
+            if isinstance(entry, str):
+                lines.append(entry)
+            elif isinstance(entry, Mapping):
+                lines.append(json.dumps(dict(entry), separators=(",", ":")))
+            elif len(wrong) < _MAX_WRONG_ENTRIES:
+                wrong.append(f"entry {index} is {type(entry).__name__} {_preview(entry)}")
+        return _EntriesSource(lines, wrong)
 
     @staticmethod
     def from_image_folder(path: str | Path) -> DatasetSource:
@@ -287,11 +300,28 @@ class _ManifestFileSource(DatasetSource):
         return BoundSource(properties=properties, fingerprint=asset.asset_hash, has_entries=True)
 
 
+#: Wrong entries from_entries names before it stops listing them.
+_MAX_WRONG_ENTRIES = 5
+
+
+def _preview(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 class _EntriesSource(DatasetSource):
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], wrong: list[str]) -> None:
         self._lines = lines
+        self._wrong = wrong
 
     def _bind(self, scope: Construct, policy: HandlerPolicy) -> BoundSource:
+        if self._wrong:
+            raise ValidationError(
+                scope,
+                "DatasetSource.from_entries: "
+                + "; ".join(self._wrong)
+                + ": each entry must be a dict or a JSON string (one manifest line), or pass one JSON Lines text",
+            )
         if not self._lines:
             raise ValidationError(scope, "DatasetSource.from_entries got no entries; use DatasetSource.empty()")
         check_manifest_lines(scope, self._lines, "inline entries")

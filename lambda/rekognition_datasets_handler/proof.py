@@ -52,7 +52,8 @@ def buildable(spec: DatasetSpec, clients: Clients, chunk_bytes: int) -> bool:
     return True
 
 
-def _named(source: SourceSpec) -> str:
+def named(source: SourceSpec) -> str:
+    """``s3://bucket/key`` of the source's object, with its version when one is pinned."""
     version = f" (version {source.version})" if source.version else ""
     return f"{entries.location(source)}{version}"
 
@@ -63,19 +64,19 @@ def _head(s3: S3Client, source: SourceSpec, what: str) -> int:
     except ClientError as exc:
         if is_transient(exc):
             raise
-        raise ProviderError(f"The {what} {_named(source)} is not readable ({error_code(exc)}). {UNCHANGED}") from exc
+        raise ProviderError(f"The {what} {named(source)} is not readable ({error_code(exc)}). {UNCHANGED}") from exc
 
 
 def _prove_manifest(s3: S3Client, source: SourceSpec) -> None:
     if _head(s3, source, "manifest") > MAX_MANIFEST_BYTES:
-        raise ProviderError(f"The manifest {_named(source)} is larger than 1 GiB, the service's limit. {UNCHANGED}")
+        raise ProviderError(f"The manifest {named(source)} is larger than 1 GiB, the service's limit. {UNCHANGED}")
     validator = ManifestValidator()
     validator.feed_all(_lines(s3, source))
     summary = validator.finish()
     if summary.file_errors:
         issue = summary.file_errors[0]
         raise ProviderError(
-            f"The manifest {_named(source)} would fail to import: {issue.code}: {issue.message} {UNCHANGED}"
+            f"The manifest {named(source)} would fail to import: {issue.code}: {issue.message} {UNCHANGED}"
         )
 
 
@@ -86,7 +87,7 @@ def _lines(s3: S3Client, source: SourceSpec) -> Iterator[str]:
     except ClientError as exc:
         if is_transient(exc):
             raise
-        raise ProviderError(f"The manifest {_named(source)} is not readable ({error_code(exc)}). {UNCHANGED}") from exc
+        raise ProviderError(f"The manifest {named(source)} is not readable ({error_code(exc)}). {UNCHANGED}") from exc
     raw = cast("io.RawIOBase", body)  # botocore's StreamingBody has the readinto() a buffered reader needs
     with io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8-sig", errors="surrogateescape") as text:
         yield from text

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3_deployment
 
 from rekognition_datasets import Dataset, DatasetDistribution, DatasetSource, DatasetType, Project
 from rekognition_datasets_handler.manifest import classification_entry
@@ -73,7 +74,7 @@ def from_bucket(app: cdk.App, name: str, key: str, **kwargs: object) -> None:
 
 
 def typo(app: cdk.App, artifact: str, key: str) -> None:
-    """A TRAIN dataset from ``e2e-manifests/<key>``; ``TypoV2`` mistypes the key of ``Typo``."""
+    """A TRAIN dataset from ``e2e-manifests/<key>``; ``TypoV2`` mistypes the key of ``Typo``, ``TypoV3`` changes it."""
     stack = cdk.Stack(app, artifact, stack_name="Typo")
     project = Project(stack, "Project", project_name="e2e-typo")
     bucket = s3.Bucket.from_bucket_name(stack, "Manifests", MANIFEST_BUCKET)
@@ -128,6 +129,38 @@ def many(app: cdk.App) -> None:
         Dataset(stack, f"Test{i}", project=project, dataset_type=DatasetType.TEST)
 
 
+def warned(app: cdk.App) -> None:
+    """A stack synth warns about: one inline entry has no label attribute (WARNING_UNANNOTATED_RECORD)."""
+    stack = cdk.Stack(app, "Warned")
+    project = Project(stack, "Project", project_name="e2e-warned")
+    entries = [*labelled({"rose": 2, "tulip": 2}), {"source-ref": f"s3://{IMAGES_BUCKET}/images/bare.jpg"}]
+    Dataset(stack, "Training", project=project, source=DatasetSource.from_entries(entries))
+
+
+def declared(app: cdk.App) -> None:
+    """A declared bucket (auto-deleted) holding a manifest that a BucketDeployment puts there, read by a dataset;
+    and a declared bucket without auto-delete, which destroy cannot delete while it holds objects."""
+    stack = cdk.Stack(app, "Declared")
+    bucket = s3.Bucket(stack, "Manifests", removal_policy=cdk.RemovalPolicy.DESTROY, auto_delete_objects=True)
+    folder = Path(tempfile.mkdtemp())
+    (folder / "train.manifest").write_text("".join(json.dumps(x) + "\n" for x in labelled({"rose": 3, "tulip": 3})))
+    upload = s3_deployment.BucketDeployment(
+        stack,
+        "Upload",
+        sources=[s3_deployment.Source.asset(str(folder))],
+        destination_bucket=bucket,
+        destination_key_prefix="manifests",
+        retain_on_delete=False,
+    )
+    project = Project(stack, "Project", project_name="e2e-declared")
+    source = DatasetSource.from_bucket(upload.deployed_bucket, "manifests/train.manifest")
+    Dataset(stack, "Training", project=project, source=source)
+    kept = s3.Bucket(stack, "Kept", removal_policy=cdk.RemovalPolicy.DESTROY)
+    cdk.CfnOutput(stack, "BucketName", value=bucket.bucket_name)
+    cdk.CfnOutput(stack, "BucketDomain", value=bucket.bucket_regional_domain_name)
+    cdk.CfnOutput(stack, "KeptName", value=kept.bucket_name)
+
+
 def main() -> None:
     app = cdk.App()
     lifecycle(app, "Lifecycle", V1)
@@ -139,11 +172,14 @@ def main() -> None:
     from_bucket(app, "MaxErrors", "errors.manifest", max_error_entries=2)
     typo(app, "Typo", "good.manifest")
     typo(app, "TypoV2", "goood.manifest")
+    typo(app, "TypoV3", "other.manifest")
     single(app)
     race(app)
     big_entries(app)
     retained(app)
     many(app)
+    warned(app)
+    declared(app)
     app.synth()
 
 

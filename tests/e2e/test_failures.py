@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from rekognition_datasets_local.runner.engine import StackFailed
+from rekognition_datasets_local.runner.summary import dataset_rows
 
 from .conftest import deploy, ok_calls
 from .e2e_app import MANIFEST_BUCKET, labelled, line
@@ -135,3 +136,32 @@ def dataset_totals(runner: Session, project: str) -> dict[str, int]:
         ]
         for d in description.get("Datasets", [])
     }
+
+
+def test_a_rollback_that_rebuilds_records_the_dataset_it_made_and_destroy_leaves_nothing(
+    runner: Session, assembly: CloudAssembly, emulator: Emulator
+) -> None:
+    # GIVEN a deployed dataset from good.manifest, and a changed key whose import the service then fails
+    put_manifest(runner, "good.manifest", labelled({"rose": 10, "tulip": 10}))
+    put_manifest(runner, "other.manifest", labelled({"rose": 6, "tulip": 6}))
+    deploy(runner, assembly, "Typo")
+    ((first, _),) = dataset_totals(runner, "e2e-typo").items()
+    emulator.faults.fail_next("*", "Internal service failure during the import.")
+    # WHEN the update is deployed: the source is proven, the old dataset rebuilt, the import fails
+    with pytest.raises(StackFailed) as failed:
+        deploy(runner, assembly, "TypoV3")
+    # THEN the rollback rebuilt the dataset from good.manifest under a new ARN, and the stack state records that ARN
+    assert failed.value.status == "UPDATE_ROLLBACK_COMPLETE"
+    ((rebuilt, total),) = dataset_totals(runner, "e2e-typo").items()
+    assert rebuilt != first and total == 20
+    state = runner.engine.store.load("Typo")
+    assert state is not None
+    (dataset,) = [r for r in state.resources.values() if r.type == "Custom::RekognitionDataset"]
+    assert dataset.physical_id == rebuilt
+    assert [row.status for row in dataset_rows(runner.clients.rekognition, state)] != ["MISSING"]
+    # AND redeploying the rolled-back template changes nothing, and destroy leaves nothing
+    emulator.request_log.clear()
+    deploy(runner, assembly, "Typo")
+    assert ok_calls(emulator, "CreateDataset") == [] and ok_calls(emulator, "DeleteDataset") == []
+    runner.engine.destroy("Typo")
+    assert_nothing_left(runner, "Typo")

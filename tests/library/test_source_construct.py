@@ -170,6 +170,35 @@ def test_inline_entry_errors_fail_synth() -> None:
         Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_entries(entries))
 
 
+@pytest.mark.parametrize(
+    ("entries", "named"),
+    [
+        ([1, 2], "entry 0 is int 1; entry 1 is int 2"),
+        ([None], "entry 0 is NoneType None"),
+        ([b'{"source-ref": "s3://b/k"}'], "entry 0 is bytes"),
+        ([[{"source-ref": "s3://b/k"}]], "entry 0 is list"),
+    ],
+)
+def test_entries_of_a_wrong_type_name_the_index_and_the_expected_type(entries: list[Any], named: str) -> None:
+    # GIVEN entries that are neither dicts nor JSON strings (they used to raise a raw TypeError/ValueError)
+    stack = new_stack()
+    # WHEN bound / THEN a ValidationError names the entry and what it should be
+    with pytest.raises(ValidationError, match=r"must be a dict or a JSON string") as raised:
+        Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_entries(entries))
+    assert named in str(raised.value)
+
+
+def test_one_json_lines_text_is_split_into_entries() -> None:
+    # GIVEN one JSON Lines string (it used to be iterated per character, one error per character)
+    stack = new_stack()
+    text = "\n".join(valid_lines(count=8)) + "\n\n"
+    Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_entries(text))
+    # THEN it is accepted as one entry per line, like the list of those lines
+    other = new_stack()
+    Dataset(other, "D", project=Project(other, "P"), source=DatasetSource.from_entries(valid_lines(count=8)))
+    assert _dataset_properties(stack)["SourceFingerprint"] == _dataset_properties(other)["SourceFingerprint"]
+
+
 def test_no_inline_entries_fails() -> None:
     stack = new_stack()
     with pytest.raises(ValidationError, match=r"use DatasetSource\.empty\(\)"):

@@ -46,6 +46,24 @@ def find_pairs(obj: dict[str, object]) -> tuple[list[str], list[str]]:
     return pairs, orphans
 
 
+def unpaired_box_attributes(obj: dict[str, object]) -> list[str]:
+    """Bounding-box label attributes (a dict holding ``annotations`` or ``image_size``) without a ``-metadata``.
+
+    [infer] The line-error documentation's ERROR_NO_LABEL_ATTRIBUTES covers "the bounding-box or
+    bounding-box-metadata key (or both) is missing"; a value shaped as a bounding-box attribute is how a line shows
+    its bounding-box key.
+    """
+    return [
+        key
+        for key, value in obj.items()
+        if isinstance(value, dict)
+        and key not in RESERVED_KEYS
+        and not key.endswith(METADATA_SUFFIX)
+        and key + METADATA_SUFFIX not in obj
+        and ("annotations" in value or "image_size" in value)
+    ]
+
+
 def is_int(value: object) -> bool:
     """A JSON integer (booleans are not integers here)."""
     return type(value) is int

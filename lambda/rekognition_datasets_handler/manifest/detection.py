@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 from . import codes
@@ -66,10 +67,23 @@ def _count_boxes(
     for index, (annotation, name) in enumerate(zip(annotations, names, strict=True)):
         code = box_issue(annotation, *size, scale)
         if code is not None:
-            result.issues.append(error(code, "annotation", attribute=result.attribute, annotation=index))
+            issue = error(code, "annotation", attribute=result.attribute, annotation=index)
+            if code == codes.ERROR_INVALID_BOUNDING_BOX:
+                issue = replace(issue, detail=off_frame_detail(annotation, *size))
+            result.issues.append(issue)
         elif len(name) <= codes.MAX_LABEL_NAME_CHARS:
             boxes[name] = boxes.get(name, 0) + 1
     return boxes
+
+
+def off_frame_detail(annotation: Mapping[str, Any], width: float, height: float) -> str:
+    """Which value of an off-frame box is wrong, e.g. ``left=-1 < 0`` or ``left+width=130 > image width 100``."""
+    for key in ("top", "left", "width", "height"):
+        if annotation[key] < 0:
+            return f"{key}={annotation[key]} < 0"
+    if annotation["left"] + annotation["width"] > width:
+        return f"left+width={annotation['left'] + annotation['width']} > image width {width}"
+    return f"top+height={annotation['top'] + annotation['height']} > image height {height}"
 
 
 def resize_scale(width: float, height: float) -> float:

@@ -28,6 +28,8 @@ class Issue:
     attribute: str | None = None
     #: index into the attribute's ``annotations`` when scope is "annotation"
     annotation: int | None = None
+    #: what exactly is wrong (the offending value, the counts), beyond the service's documented message
+    detail: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form; fields that do not apply are left out."""
@@ -37,7 +39,7 @@ class Issue:
             "scope": self.scope,
             "severity": self.severity,
         }
-        extra = {"line": self.line, "attribute": self.attribute, "annotation": self.annotation}
+        extra = {"line": self.line, "attribute": self.attribute, "annotation": self.annotation, "detail": self.detail}
         data.update({key: value for key, value in extra.items() if value is not None})
         return data
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from . import classification, codes, detection
-from .attributes import METADATA_SUFFIX, AttributeCheck, find_pairs
+from .attributes import METADATA_SUFFIX, AttributeCheck, find_pairs, unpaired_box_attributes
 from .entry import build_entry
 from .envelope import Envelope, parse_line
 from .issues import Issue, LineResult, LineStatus, error, valid_line_result, warning
@@ -78,7 +78,16 @@ def full_result(envelope: Envelope, line_number: int, seen_source_refs: Containe
 
 def numbered(issue: Issue, line_number: int) -> Issue:
     """``issue`` placed on its line (cheaper than ``dataclasses.replace`` on the hot path)."""
-    return Issue(issue.code, issue.message, issue.scope, issue.severity, line_number, issue.attribute, issue.annotation)
+    return Issue(
+        issue.code,
+        issue.message,
+        issue.scope,
+        issue.severity,
+        line_number,
+        issue.attribute,
+        issue.annotation,
+        issue.detail,
+    )
 
 
 def terminal_result(line_number: int, source_ref: str | None, code: str) -> LineResult:
@@ -90,8 +99,9 @@ def terminal_result(line_number: int, source_ref: str | None, code: str) -> Line
 def check_content(obj: dict[str, object]) -> LineContent:
     """The label attribute rules of one line, stopping at the first-detected (precedence) errors."""
     pairs, orphans = find_pairs(obj)
-    if orphans:
-        # [infer] a "-metadata" key without its label attribute is a missing label attribute.
+    if orphans or unpaired_box_attributes(obj):
+        # "the bounding-box or bounding-box-metadata key (or both) is missing"; [infer] a "-metadata" key without
+        # its label attribute is a missing label attribute for classification too.
         return LineContent([error(codes.ERROR_NO_LABEL_ATTRIBUTES, "line")], is_labeled=bool(pairs))
     if not pairs:
         return LineContent(

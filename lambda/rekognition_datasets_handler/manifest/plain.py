@@ -50,7 +50,12 @@ def _plain_labels(obj: dict[str, Any]) -> tuple[list[str], dict[str, int]] | Non
     for key in obj:
         # attributes.find_pairs, fused: any "-metadata" key without its attribute (an orphan) stands aside;
         # ``in`` first: an operator, much cheaper than a method call, and most keys do not contain the suffix
-        if METADATA_SUFFIX not in key or not key.endswith(METADATA_SUFFIX) or key in RESERVED_KEYS:
+        if METADATA_SUFFIX not in key or not key.endswith(METADATA_SUFFIX):
+            # attributes.unpaired_box_attributes, stricter: any dict-valued key without its "-metadata" sibling
+            if type(obj[key]) is dict and key + METADATA_SUFFIX not in obj:
+                return None
+            continue
+        if key in RESERVED_KEYS:
             continue
         attribute = key[:-_SUFFIX_CHARS]
         if attribute in RESERVED_KEYS:

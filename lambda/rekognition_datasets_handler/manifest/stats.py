@@ -33,16 +33,18 @@ class StatsAccumulator:
         entry_counts, box_counts = self._entry_counts, self._box_counts
         for label in result.labels:
             entry_counts[label] = entry_counts.get(label, 0) + 1
-        for label, boxes in result.bounding_box_counts.items():
-            box_counts[label] = box_counts.get(label, 0) + boxes
+        # BoundingBoxCount is "the total number of images that have the label assigned to a bounding box":
+        # one per image, however many boxes it draws for the label
+        for label in result.bounding_box_counts:
+            box_counts[label] = box_counts.get(label, 0) + 1
 
     def add_labels(self, labels: Iterable[str], box_counts: Mapping[str, int]) -> None:
         """Count the labels of one stored line, as ``add`` does (for lines counted by ``add_clean_lines``)."""
         entry_counts, box_totals = self._entry_counts, self._box_counts
         for label in labels:
             entry_counts[label] = entry_counts.get(label, 0) + 1
-        for label, boxes in box_counts.items():
-            box_totals[label] = box_totals.get(label, 0) + boxes
+        for label in box_counts:
+            box_totals[label] = box_totals.get(label, 0) + 1
 
     def add_clean_lines(self, count: int) -> None:
         """Count ``count`` stored, labeled lines without errors, as ``add`` counts them (labels: ``add_labels``)."""
@@ -64,7 +66,7 @@ class StatsAccumulator:
         }
 
     def label_stats(self) -> dict[str, tuple[int, int]]:
-        """label -> (EntryCount, BoundingBoxCount), in the order labels first appear."""
+        """label -> (EntryCount, BoundingBoxCount: images with a box of the label), in the order labels first appear."""
         return {label: (count, self._box_counts.get(label, 0)) for label, count in self._entry_counts.items()}
 
 

@@ -149,7 +149,7 @@ class ManifestValidator:
         """The file-level outcome: file errors, training errors, stats and label stats."""
         use_case = self._use_case()
         return ManifestSummary(
-            file_errors=tuple(file_error(code) for code in self._file_error_codes()),
+            file_errors=tuple(self._file_error(code) for code in self._file_error_codes()),
             training_errors=self._training_errors(use_case),
             warnings=self._warnings(),
             total_lines=self.total_lines,
@@ -161,6 +161,15 @@ class ManifestValidator:
             use_case=use_case,
             sample_errors=tuple(self._samples),
         )
+
+    def _file_error(self, code: str) -> Issue:
+        issue = file_error(code)
+        if code != codes.ERROR_TOO_MANY_RECORDS_IN_ERROR:
+            return issue
+        invalid, total = self._counts["invalid"], self.total_lines
+        limit = f"{self._invalid_threshold:.0%}"
+        detail = f"{invalid} of {total} lines are invalid; more than {limit} invalid lines fail the import"
+        return replace(issue, detail=detail)
 
     def _too_many_invalid(self) -> bool:
         # [infer] reported as ERROR_TOO_MANY_RECORDS_IN_ERROR; exactly 20% is still accepted ("> 20%" is an error).

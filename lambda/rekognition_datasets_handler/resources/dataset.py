@@ -199,7 +199,11 @@ def _create(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
             raise ProviderError(f"Project {spec.project_arn} does not exist.") from exc
         if is_transient(exc):
             raise
-        raise ProviderError(f"CreateDataset failed: {error_code(exc)}: {_message(exc)}") from exc
+        # The service's InvalidS3ObjectException names no object [infer: as documented]; say which one it was.
+        from rekognition_datasets_handler.proof import named  # a failure path: kept out of the cold start
+
+        where = f" (manifest {named(source)})" if source.type == "manifest" else ""
+        raise ProviderError(f"CreateDataset failed: {error_code(exc)}: {_message(exc)}{where}") from exc
     runtime.log.info("created dataset", step="create", dataset_arn=arn, source_type=source.type)
     return Outcome(complete=False, physical_id=arn, step=STEP_CREATED)
 

@@ -1,8 +1,9 @@
 """``rekognition-datasets emulator``: run the local Rekognition + S3 emulator, or send faults to a running one.
 
-Started, it prints ``AWS_ENDPOINT_URL_<SERVICE>=<url>`` lines (Rekognition, S3, EventBridge, Lambda) once it is
-ready and runs until SIGINT/SIGTERM. With ``--control URL`` it starts nothing: it sends the fault flags (and
-``--reset``, ``--advance``, ``--requests``) to the emulator at URL.
+Started, it prints ``AWS_ENDPOINT_URL_<SERVICE>=<url>`` lines (Rekognition, S3, EventBridge, Lambda, CloudFormation,
+STS, SSM, IAM) once it is ready and runs until SIGINT/SIGTERM; with them exported, ``npx cdk bootstrap/deploy/diff/
+destroy`` deploy against it (its CloudFormation API runs the runner's engine). With ``--control URL`` it starts
+nothing: it sends the fault flags (and ``--reset``, ``--advance``, ``--requests``) to the emulator at URL.
 """
 
 from __future__ import annotations
@@ -26,16 +27,25 @@ PRINTED_ENV = (
     "AWS_ENDPOINT_URL_EVENTS",
     "AWS_ENDPOINT_URL_EVENTBRIDGE",
     "AWS_ENDPOINT_URL_LAMBDA",
+    "AWS_ENDPOINT_URL_CLOUDFORMATION",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_SSM",
+    "AWS_ENDPOINT_URL_IAM",
+    # what plain boto3 needs besides the endpoints: the emulator's dummy credentials and its region
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
     "AWS_DEFAULT_REGION",
+    "AWS_REGION",
 )
 
 Fault = dict[str, Any]
 
 _DESCRIPTION = """\
-Run the local Rekognition Custom Labels dataset API and a moto server (S3, EventBridge, Lambda) on loopback.
-When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url> lines (export them and unmodified boto3 clients use the
-emulator) and runs until Ctrl-C or SIGTERM. With --control URL it starts nothing: it sends the fault flags,
---reset, --advance and --requests to the emulator already running at URL (its Rekognition endpoint)."""
+Run the local Rekognition Custom Labels dataset API, a CloudFormation API backed by the offline runner, and a moto
+server (S3, EventBridge, Lambda, STS, SSM, IAM) on loopback. When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url>
+lines and the credentials and region (export them all and unmodified boto3 clients and `npx cdk bootstrap/deploy/
+diff/destroy` use the emulator) and runs until Ctrl-C or SIGTERM. With --control URL it starts nothing: it sends the
+fault flags, --reset, --advance and --requests to the emulator already running at URL (its Rekognition endpoint)."""
 
 
 def register(subparsers: Any) -> None:
@@ -59,6 +69,13 @@ def register(subparsers: Any) -> None:
         metavar="[KIND=]SECONDS",
         help="transition delay: SECONDS for all, or KIND=SECONDS with KIND one of "
         "dataset-create, dataset-update, dataset-delete, distribute, project-create, project-delete (repeatable)",
+    )
+    serve.add_argument(
+        "--interval-factor",
+        type=float,
+        default=0.1,
+        help="scale of the provider's query interval and service polls when the CloudFormation API deploys "
+        "(default 0.1)",
     )
     serve.add_argument("--log-requests", action="store_true", help="print each API call as a JSON line on stderr")
     serve.add_argument(
@@ -125,7 +142,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
+    from rekognition_datasets_local.cloudformation import LocalCloud
     from rekognition_datasets_local.emulator import Emulator, EmulatorConfig
+    from rekognition_datasets_local.runner.resources.base import RunnerConfig
 
     config = EmulatorConfig(
         region=args.region,
@@ -141,8 +160,9 @@ def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
     emulator = Emulator(config, host=args.host, port=args.port, s3_port=args.s3_port)
     for fault in faults:  # armed before anything listens, so a bad fault flag costs nothing
         _apply(emulator.faults, fault)
+    cloud = LocalCloud(emulator, RunnerConfig(interval_factor=args.interval_factor))
     try:
-        emulator.start()
+        cloud.start()
     except OSError as error:
         print(f"rekognition-datasets emulator: cannot listen on {args.host}: {error}", file=sys.stderr)
         return 1
@@ -151,14 +171,14 @@ def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
     try:
         if args.log_requests:
             emulator.request_log.subscribe(_print_request)
-        env = emulator.env()
+        env = cloud.env()
         for name in PRINTED_ENV:
             print(f"{name}={env[name]}")
         sys.stdout.flush()
         print("rekognition-datasets emulator: ready; stop with Ctrl-C (SIGINT) or SIGTERM", file=sys.stderr)
         stop.wait()
     finally:
-        emulator.stop()
+        cloud.stop()
     return 0
 
 

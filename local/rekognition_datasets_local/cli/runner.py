@@ -1,8 +1,8 @@
-"""``rekognition-datasets deploy | destroy | status``: run synthesized stacks offline against the emulator.
+"""rekognition-datasets deploy | destroy | status | logs: run synthesized stacks offline against the emulator.
 
-With ``AWS_ENDPOINT_URL_REKOGNITION`` and ``AWS_ENDPOINT_URL_S3`` set (see ``rekognition-datasets emulator``)
-the commands use that emulator, and stacks persist between commands; otherwise each command starts an embedded
-emulator that lives only as long as the command.
+With AWS_ENDPOINT_URL_REKOGNITION and AWS_ENDPOINT_URL_S3 set (see rekognition-datasets emulator) the commands
+use that emulator, and stacks persist between commands; otherwise each command starts an embedded emulator that
+lives only as long as the command.
 """
 
 from __future__ import annotations
@@ -48,6 +48,14 @@ def register(subparsers: Any) -> None:
     status = subparsers.add_parser("status", help="show deployed stacks and their datasets", description=__doc__)
     status.add_argument("stacks", nargs="*", metavar="STACK", help="stacks to show (default: all deployed)")
     status.set_defaults(run=_status)
+
+    logs = subparsers.add_parser(
+        "logs", help="print the logs of a stack's functions (what the handlers printed)", description=__doc__
+    )
+    logs.add_argument("stacks", nargs="*", metavar="STACK", help="stacks whose logs to print (default: all deployed)")
+    logs.add_argument("--function", metavar="X", help="only functions whose name contains X")
+    logs.add_argument("--tail", type=int, metavar="N", help="only the last N lines of each log")
+    logs.set_defaults(run=_logs)
 
 
 def _source_arguments(parser: argparse.ArgumentParser) -> None:
@@ -116,6 +124,8 @@ def _deploy(args: argparse.Namespace) -> int:
     try:
         assembly = None if args.template else _assembly(args, required=True)
         stacks = assembly.select(args.stacks) if assembly else []
+        if not _synth_messages(stacks):
+            return 1
         with open_session(config=RunnerConfig(interval_factor=args.interval_factor)) as session:
             _embedded_note(session)
             states = [session.deploy(stack) for stack in stacks]
@@ -128,6 +138,18 @@ def _deploy(args: argparse.Namespace) -> int:
     except RunnerError as exc:
         return _fail(exc)
     return 0
+
+
+def _synth_messages(stacks: list[Any]) -> bool:
+    """Print the warnings and errors ``cdk synth`` prints; False (deploy nothing) when there are errors, as cdk."""
+    errors = 0
+    for stack in stacks:
+        for level, path, message in stack.messages:
+            errors += level == "error"
+            print(f"[{'Error' if level == 'error' else 'Warning'} at {path}] {message}", file=sys.stderr)
+    if errors:
+        print(f"\n❌  Found {errors} error(s) in the synthesized app: nothing deployed", file=sys.stderr)
+    return errors == 0
 
 
 def _parameters(pairs: list[str]) -> dict[str, str]:
@@ -180,4 +202,32 @@ def _status(args: argparse.Namespace) -> int:
                 continue
             session.printer.line(f"{name}: {state.status}, {len(state.resources)} resources")
             print_datasets(session.printer, session.clients.rekognition, state)
+    return 0
+
+
+def _logs(args: argparse.Namespace) -> int:
+    from rekognition_datasets_local.runner import logs
+    from rekognition_datasets_local.runner.session import open_session
+
+    with open_session() as session:
+        _embedded_note(session)
+        names = args.stacks or session.engine.store.stack_names()
+        found = 0
+        for name in names:
+            state = session.engine.store.load(name)
+            functions = (
+                {r.physical_id for r in state.resources.values() if r.type == "AWS::Lambda::Function"}
+                if state is not None
+                else None  # destroyed: its functions' generated names start with the stack's name
+            )
+            for function, text in sorted(logs.read(session.clients.s3, functions, prefix=f"{name}-").items()):
+                if args.function and args.function not in function:
+                    continue
+                found += 1
+                lines = logs.last_lines(text, args.tail) if args.tail else text.splitlines()
+                session.printer.line(f"==> /aws/lambda/{function} ({name}) <==")
+                for line in lines:
+                    session.printer.line(line)
+        if not found:
+            session.printer.line("no function logs kept for " + (", ".join(names) or "any stack"))
     return 0

@@ -1,6 +1,7 @@
 """``rekognition-datasets validate FILE...``: check manifests against the documented Custom Labels rules.
 
-Exit status: 0 when every file imports cleanly, 1 when any file has file or line errors, 2 when a file cannot be read.
+Exit status: 0 when every file imports cleanly (its verdict, ``ok`` in ``--json``, is OK), 1 when any file has file or
+line errors (its verdict is FAILED), 2 when a file cannot be read.
 """
 
 from __future__ import annotations
@@ -39,12 +40,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"rekognition-datasets validate: cannot read {name}: {exc.strerror or exc}", file=sys.stderr)
             status = 2
             continue
-        if summary.file_errors or collector.error_count:
+        ok = not (summary.file_errors or collector.error_count)
+        if not ok:
             status = max(status, 1)
         if args.json:
-            reports[name] = _json_report(summary, collector.issues)
+            reports[name] = _json_report(summary, collector.issues, ok=ok)
         else:
-            _print_summary(name, summary, sys.stdout)
+            _print_summary(name, summary, sys.stdout, ok=ok)
     if args.json:
         print(json.dumps({"files": reports}, indent=2))
     return status
@@ -80,16 +82,19 @@ def _location(issue: Issue) -> str:
 
 def _format(prefix: str, issue: Issue) -> str:
     marker = "warning: " if issue.severity == "warning" else ""
-    return f"{prefix}: {marker}{issue.code} {issue.message}{_location(issue)}"
+    detail = f" ({issue.detail})" if issue.detail else ""
+    return f"{prefix}: {marker}{issue.code} {issue.message}{detail}{_location(issue)}"
 
 
-def _print_summary(name: str, summary: ManifestSummary, out: TextIO) -> None:
+def _print_summary(name: str, summary: ManifestSummary, out: TextIO, *, ok: bool) -> None:
     for issue in (*summary.file_errors, *summary.warnings):
         print(_format(name, issue), file=out)
     for issue in summary.training_errors:
         print(f"{_format(name, issue)} (fails training, not the import)", file=out)
     stats = " ".join(f"{key}={value}" for key, value in summary.stats.items())
-    verdict = "OK" if summary.ok else "FAILED"
+    verdict = "OK" if ok else "FAILED"
+    if summary.ok and not ok:
+        verdict += " (imports, with entries in error)"
     print(
         f"{name}: {verdict}: {summary.total_lines} lines ({summary.valid_lines} valid, {summary.invalid_lines} "
         f"invalid, {summary.ignored_lines} ignored); {stats}; use case {summary.use_case}",
@@ -97,11 +102,12 @@ def _print_summary(name: str, summary: ManifestSummary, out: TextIO) -> None:
     )
 
 
-def _json_report(summary: ManifestSummary, line_issues: list[Issue]) -> dict[str, object]:
+def _json_report(summary: ManifestSummary, line_issues: list[Issue], *, ok: bool) -> dict[str, object]:
     line_errors = [issue.to_dict() for issue in line_issues if issue.severity == "error"]
     line_warnings = [issue.to_dict() for issue in line_issues if issue.severity == "warning"]
     return {
-        "ok": summary.ok,
+        "ok": ok,
+        "imports": summary.ok,
         "errors": [issue.to_dict() for issue in summary.file_errors] + line_errors,
         "training_errors": [issue.to_dict() for issue in summary.training_errors],
         "warnings": [issue.to_dict() for issue in summary.warnings] + line_warnings,

@@ -101,6 +101,10 @@ class Emulator:
         self._server.start()
         return self
 
+    def mount(self, service: str, app: Any) -> None:
+        """Also serve ``service`` (requests signed for it) on the Rekognition endpoint with the WSGI ``app``."""
+        self.app.mount(service, app)
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.stop()
@@ -141,6 +145,10 @@ class Emulator:
             "AWS_ENDPOINT_URL_EVENTS": self.s3_url,
             "AWS_ENDPOINT_URL_EVENTBRIDGE": self.s3_url,
             "AWS_ENDPOINT_URL_LAMBDA": self.s3_url,
+            # moto also answers STS (the CDK CLI's GetCallerIdentity and AssumeRole), SSM and IAM.
+            "AWS_ENDPOINT_URL_STS": self.s3_url,
+            "AWS_ENDPOINT_URL_SSM": self.s3_url,
+            "AWS_ENDPOINT_URL_IAM": self.s3_url,
             **DUMMY_CREDENTIALS,
             "AWS_DEFAULT_REGION": self.config.region,
             "AWS_REGION": self.config.region,

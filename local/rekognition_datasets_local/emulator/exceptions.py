@@ -46,6 +46,8 @@ class ResourceNotReadyException(RekognitionError):
 
 
 class InvalidS3ObjectException(RekognitionError):
+    # [infer] The service's documented message names neither bucket, key nor version, so the emulator does not
+    # either (a caller that relied on it would break on AWS): the caller, who sent them, must name them.
     code = "InvalidS3ObjectException"
     default_message = "Unable to get object metadata from S3. Check object key, region and/or access permissions."
 

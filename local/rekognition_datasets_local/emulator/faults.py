@@ -2,23 +2,28 @@
 
 Faults are consumed by the server before an operation runs (``check``) and by the backend when a dataset
 operation starts (``take_failure``, ``extra_delay``). Everything is deterministic: fractions draw from a
-seeded ``random.Random`` per operation.
+seeded ``random.Random`` per operation. Operation names are checked against botocore's Rekognition model, so
+a misspelled or wrong-case name is refused instead of arming a fault that never fires; ``*`` means every operation.
 """
 
 from __future__ import annotations
 
+import difflib
 import random
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rekognition_datasets_local.emulator.exceptions import THROTTLING_ERRORS, InternalServerError, RekognitionError
+from rekognition_datasets_local.emulator.validation import service_model
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 #: ``fail_next`` key that matches an operation on any dataset.
 ANY_RESOURCE = "*"
+#: Operation name that matches every operation.
+ANY_OPERATION = "*"
 
 
 @dataclass
@@ -42,6 +47,19 @@ def _throttling_error(code: str) -> type[RekognitionError]:
         raise ValueError(f"code must be one of {sorted(THROTTLING_ERRORS)}, got {code!r}") from None
 
 
+def operation_name(name: str | None) -> str | None:
+    """``name`` if it is a Rekognition operation (or ``*``/None: every operation); ValueError naming close matches."""
+    if name is None or name == ANY_OPERATION:
+        return None
+    known = service_model().operation_names
+    if name in known:
+        return name
+    folded = {op.lower(): op for op in known}
+    close = [folded[name.lower()]] if name.lower() in folded else difflib.get_close_matches(name, known, n=3)
+    hint = f"; did you mean {' or '.join(close)}?" if close else " (names are CamelCase, e.g. DescribeDataset)"
+    raise ValueError(f"unknown Rekognition operation {name!r}{hint} ('*' means every operation)")
+
+
 class Faults:
     """The faults armed on one emulator. Thread-safe."""
 
@@ -55,20 +73,21 @@ class Faults:
 
     def throttle_next(self, count: int = 1, operation: str | None = None, code: str = "ThrottlingException") -> None:
         """Answer the next ``count`` calls (of ``operation``, or of any operation) with a throttling error."""
-        self._arm(_CountedFault(operation, _positive(count, "count"), _throttling_error(code)))
+        self._arm(_CountedFault(operation_name(operation), _positive(count, "count"), _throttling_error(code)))
 
     def throttle_fraction(
         self, operation: str, fraction: float, seed: int = 0, code: str = "ThrottlingException"
     ) -> None:
-        """Throttle about ``fraction`` (0..1) of ``operation``'s calls, chosen by a generator seeded with ``seed``."""
+        """Throttle about ``fraction`` (0..1) of ``operation``'s calls (``*``: every operation's), seeded draws."""
+        key = operation_name(operation) or ANY_OPERATION
         if not 0.0 <= fraction <= 1.0:
             raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
         with self._lock:
-            self._fractions[operation] = _FractionFault(fraction, random.Random(seed), _throttling_error(code))
+            self._fractions[key] = _FractionFault(fraction, random.Random(seed), _throttling_error(code))
 
     def internal_error_next(self, count: int = 1, operation: str | None = None) -> None:
         """Answer the next ``count`` calls (of ``operation``, or of any operation) with InternalServerError."""
-        self._arm(_CountedFault(operation, _positive(count, "count"), InternalServerError))
+        self._arm(_CountedFault(operation_name(operation), _positive(count, "count"), InternalServerError))
 
     def fail_next(self, arn: str, message: str) -> None:
         """End the next create/update/distribute on ``arn`` in a FAILED state with ``message`` (SERVICE_ERROR).
@@ -98,7 +117,7 @@ class Faults:
                     if fault.remaining == 0:
                         self._counted.remove(fault)
                     raise fault.error()
-            fractional = self._fractions.get(operation)
+            fractional = self._fractions.get(operation) or self._fractions.get(ANY_OPERATION)
             if fractional is not None and fractional.rng.random() < fractional.fraction:
                 raise fractional.error()
 

@@ -55,9 +55,18 @@ class EmulatorApp:
         self.log = log
         self.clock = clock
         self.reset = reset
+        #: Other services' WSGI apps, by the service name requests are signed for (``mount``).
+        self.mounts: dict[str, Any] = {}
+
+    def mount(self, service: str, app: Any) -> None:
+        """Serve requests signed for ``service`` (SigV4 credential scope) with the WSGI ``app``."""
+        self.mounts[service] = app
 
     def __call__(self, environ: Any, start_response: Any) -> Any:
         request = Request(environ)
+        mounted = self.mounts.get(signed_service(request.headers.get("Authorization", "")))
+        if mounted is not None:
+            return mounted(environ, start_response)
         response = self._control(request) if request.path.startswith(CONTROL_PREFIX) else self._operation(request)
         return response(environ, start_response)
 
@@ -104,6 +113,13 @@ class EmulatorApp:
         if name not in CONTROL_FAULTS:
             raise ValueError(f"'fault' must be one of {sorted(CONTROL_FAULTS)}, got {name!r}")
         getattr(self.faults, name)(**body)
+
+
+def signed_service(authorization: str) -> str:
+    """The service of a SigV4 ``Authorization`` header (``Credential=KEY/DATE/REGION/SERVICE/aws4_request``)."""
+    _, _, credential = authorization.partition("Credential=")
+    parts = credential.split(",", 1)[0].split("/")
+    return parts[3] if len(parts) >= 5 else ""
 
 
 def _json_body(request: Request) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,8 @@ class StackArtifact:
     template_path: Path
     assets_path: Path | None
     dependencies: tuple[str, ...]
+    #: the annotations ``cdk synth`` prints: (level "warning" | "error", construct path, message)
+    messages: tuple[tuple[str, str, str], ...] = ()
 
     def template(self) -> Template:
         """The stack's template; ``cdk deploy`` passes it by TemplateURL (the synthesizer's template asset, or
@@ -84,6 +85,27 @@ def _stack(
         template_path=directory / str(props["templateFile"]),
         assets_path=assets,
         dependencies=tuple(d for d in deps if artifacts.get(d, {}).get("type") == "aws:cloudformation:stack"),
+        messages=_messages(directory, body),
+    )
+
+
+_MESSAGE_LEVELS = {"aws:cdk:warning": "warning", "aws:cdk:error": "error"}
+
+
+def _messages(directory: Path, body: Mapping[str, object]) -> tuple[tuple[str, str, str], ...]:
+    """The stack's warning and error annotations (construct path -> entries), in path order: the artifact's
+    ``metadata``, or the ``additionalMetadataFile`` newer CDK versions write it to."""
+    metadata = body.get("metadata")
+    extra = body.get("additionalMetadataFile")
+    if isinstance(extra, str) and (directory / extra).is_file():
+        metadata = {**(metadata if isinstance(metadata, dict) else {}), **json.loads((directory / extra).read_text())}
+    if not isinstance(metadata, dict):
+        return ()
+    return tuple(
+        (_MESSAGE_LEVELS[entry["type"]], str(path), str(entry.get("data", "")))
+        for path, entries in metadata.items()
+        for entry in entries
+        if isinstance(entry, dict) and entry.get("type") in _MESSAGE_LEVELS
     )
 
 
@@ -131,7 +153,8 @@ def synthesize(
     if context:
         app_env["CDK_CONTEXT_JSON"] = json.dumps(context)
     app_env.setdefault("CDK_DEFAULT_REGION", app_env.get("AWS_DEFAULT_REGION", "us-east-1"))
-    result = subprocess.run(shlex.split(app), cwd=cwd, env=app_env, capture_output=True, text=True, check=False)
+    # through a shell, as the CDK CLI runs it (so ``FOO=1 python app.py`` and ``&&`` work)
+    result = subprocess.run(app, shell=True, cwd=cwd, env=app_env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         tail = "\n".join(result.stderr.strip().splitlines()[-15:])
         raise TemplateError(f"the app `{app}` failed (exit {result.returncode}):\n{tail}")

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from rekognition_datasets_local.runner.errors import ResourceFailed
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -41,6 +43,13 @@ class Clients:
         server answers every service)."""
         endpoint = self.env.get("AWS_ENDPOINT_URL_IAM") or self.env.get(ENDPOINT_VARIABLES["lambda"])
         return _session(self.env).client("iam", endpoint_url=endpoint, config=_CONFIG)
+
+    def ssm(self) -> Any:  # boto3-stubs[ssm] is not a dependency
+        """SSM of the emulator's moto server (``AWS_ENDPOINT_URL_SSM``, else the Lambda endpoint)."""
+        endpoint = self.env.get("AWS_ENDPOINT_URL_SSM") or self.env.get(ENDPOINT_VARIABLES["lambda"])
+        if not endpoint:
+            raise ResourceFailed("no SSM endpoint offline: set AWS_ENDPOINT_URL_SSM (the emulator prints it)")
+        return _session(self.env).client("ssm", endpoint_url=endpoint, config=_CONFIG)
 
     @property
     def region(self) -> str:

@@ -1,12 +1,15 @@
-"""``make demo``: synthesize ``app.py``, deploy it offline, show the datasets and the split, change the training
-images and redeploy (the datasets converge and the split is redone), destroy, show nothing left.
+"""``make demo``: the real CDK CLI (the project's pinned ``cdk``) against the embedded emulator: start it,
+``cdk bootstrap``, ``cdk deploy`` app.py, show the datasets and the split, change the training images and
+``cdk deploy`` again (the datasets converge and the split is redone), ``cdk destroy --force``, show nothing left.
 
-Everything runs against an embedded emulator with short but visible service delays; the provider's query
-interval is scaled down so polling stays visible without waiting real minutes.
+The emulator serves the CloudFormation API the CLI calls, backed by the offline runner's engine, with short but
+visible service delays; the provider's query interval is scaled down so polling stays visible without waiting real
+minutes. The app is synthesized by this script (as ``cdk synth`` would) and the CLI deploys the assembly.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
@@ -14,20 +17,22 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rekognition_datasets_local.cloudformation import LocalCloud
+from rekognition_datasets_local.cloudformation.cdk_cli import cdk_env, run_cdk
+from rekognition_datasets_local.emulator import Emulator
 from rekognition_datasets_local.runner.assembly import CloudAssembly, synthesize
 from rekognition_datasets_local.runner.errors import RunnerError
 from rekognition_datasets_local.runner.output import Printer
-from rekognition_datasets_local.runner.resources import PROJECT_TYPE, is_custom
 from rekognition_datasets_local.runner.resources.base import RunnerConfig
-from rekognition_datasets_local.runner.session import open_session
 from rekognition_datasets_local.runner.state import STATE_BUCKET
 from rekognition_datasets_local.runner.summary import print_datasets
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from mypy_boto3_rekognition import RekognitionClient
 
     from rekognition_datasets_local.runner.session import Session
-    from rekognition_datasets_local.runner.state import StackState
     from rekognition_datasets_local.runner.summary import DatasetRow
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,14 +42,24 @@ _SYNTH_ENV = {"CDK_VALIDATION": "false"}
 #: app.py's context key naming its training images folder, and the label the update step drops.
 _IMAGES_CONTEXT = "rekognition-datasets-example:images"
 _DROPPED_LABEL = "stripes"
+#: The emulator's account and region, the environment ``cdk bootstrap`` prepares.
+_ENVIRONMENT = "aws://123456789012/us-east-1"
+#: Variables the demo shows, as a user would export them from ``rekognition-datasets emulator``.
+_SHOWN_VARIABLES = ("AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_REKOGNITION", "AWS_ENDPOINT_URL_S3")
+
+
+#: CLI lines the demo leaves out: per-asset build and publish progress, and the provider's plumbing resources.
+_HIDDEN = re.compile(
+    r": (start|success): (Building|Built|Publishing|Published) |\| AWS::(IAM|Lambda|Logs|StepFunctions)::"
+)
+
+
+class CdkFailed(RunnerError):
+    """A CDK CLI command exited non-zero."""
 
 
 def _heading(printer: Printer, text: str) -> None:
     printer.line(f"\n=== {text} ===")
-
-
-def _shown(resource_type: str) -> bool:
-    return resource_type in (PROJECT_TYPE, "AWS::CloudFormation::Stack") or is_custom(resource_type)
 
 
 def _source_refs(rekognition: RekognitionClient, arn: str) -> set[str]:
@@ -55,29 +70,33 @@ def _source_refs(rekognition: RekognitionClient, arn: str) -> set[str]:
     return refs
 
 
-def _split(session: Session, rows: list[DatasetRow]) -> None:
+def _split(out: Printer, rekognition: RekognitionClient, rows: list[DatasetRow]) -> None:
     train = next(r for r in rows if r.dataset_type == "TRAIN")
     test = next(r for r in rows if r.dataset_type == "TEST")
     total = train.entries + test.entries
-    both = _source_refs(session.clients.rekognition, train.arn) & _source_refs(session.clients.rekognition, test.arn)
-    session.printer.line(
+    both = _source_refs(rekognition, train.arn) & _source_refs(rekognition, test.arn)
+    out.line(
         f"\nSplit: {train.entries} training + {test.entries} testing entries "
         f"({100 * test.entries / max(total, 1):.0f}% in test); images in both datasets: {len(both)}"
     )
 
 
-def _leftovers(session: Session) -> None:
+def _leftovers(out: Printer, session: Session) -> None:
     rekognition, s3 = session.clients.rekognition, session.clients.s3
     projects = rekognition.describe_projects()["ProjectDescriptions"]
-    session.printer.line(f"Rekognition projects: {len(projects)} {[p['ProjectArn'] for p in projects]}")
+    out.line(f"Rekognition projects: {len(projects)} {[p['ProjectArn'] for p in projects]}")
+    # the state bucket also keeps the functions' logs and run locks: name the stack states, bucket listed or not
+    names = session.engine.store.stack_names()
+    out.line(f"S3 bucket {STATE_BUCKET}: the state of {len(names)} stack(s) {names}")
     for bucket in s3.list_buckets().get("Buckets", []):
+        if bucket["Name"] == STATE_BUCKET:
+            continue
         keys = [
             o["Key"]
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"])
             for o in page.get("Contents", [])
         ]
-        what = "stack state objects" if bucket["Name"] == STATE_BUCKET else "objects (the CDK file assets)"
-        session.printer.line(f"S3 bucket {bucket['Name']}: {len(keys)} {what}")
+        out.line(f"S3 bucket {bucket['Name']}: {len(keys)} objects (the CDK file assets)")
 
 
 def _synth(workdir: Path, name: str, context: dict[str, object] | None = None) -> CloudAssembly:
@@ -86,11 +105,31 @@ def _synth(workdir: Path, name: str, context: dict[str, object] | None = None) -
     return CloudAssembly.read(outdir)
 
 
-def _deploy(session: Session, assembly: CloudAssembly) -> list[StackState]:
-    states = [session.deploy(stack) for stack in assembly.stacks]
-    for state in states:
-        _split(session, print_datasets(session.printer, session.clients.rekognition, state))
-    return states
+def _cdk(out: Printer, env: Mapping[str, str], *args: str) -> None:
+    """Run the CLI, showing its output but the lines ``_HIDDEN`` matches (counted)."""
+    out.line(f"$ cdk {' '.join(args)}")
+    hidden = 0
+
+    def show(line: str) -> None:
+        nonlocal hidden
+        if _HIDDEN.search(line):
+            hidden += 1
+        else:
+            out.line(line)
+
+    code, _ = run_cdk(ROOT, args, env, show)
+    if hidden:
+        out.line(f"({hidden} lines of asset publishing and IAM/Lambda/Logs/Step Functions resources not shown)")
+    if code != 0:
+        raise CdkFailed(f"cdk {args[0]} exited with {code}")
+
+
+def _datasets(out: Printer, session: Session, stack_name: str) -> None:
+    """The stack's datasets and split, read back from the service."""
+    state = session.engine.store.load(stack_name)
+    if state is None:
+        raise RunnerError(f"{stack_name} is not deployed")
+    _split(out, session.clients.rekognition, print_datasets(out, session.clients.rekognition, state))
 
 
 def _fewer_images(workdir: Path) -> Path:
@@ -102,25 +141,35 @@ def _fewer_images(workdir: Path) -> Path:
 
 def run(printer: Printer | None = None) -> int:
     """The whole demo; returns the exit code."""
-    out = printer or Printer(show=_shown)
+    out = printer or Printer()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="rekognition-demo-") as tmp:
         workdir = Path(tmp)
         try:
-            _heading(out, "1/5 Synthesize app.py")
+            _heading(out, "1/6 Synthesize app.py")
             assembly = _synth(workdir, "cdk.out")
-            out.line(f"{len(assembly.stacks)} stack(s): {', '.join(s.stack_name for s in assembly.stacks)}")
-            with open_session(config=RunnerConfig(interval_factor=INTERVAL_FACTOR), printer=out) as session:
-                _heading(out, "2/5 Deploy offline (embedded emulator; IAM/Lambda/Step Functions lines hidden)")
-                _deploy(session, assembly)
-                _heading(out, f"3/5 Update: the training images lose the '{_DROPPED_LABEL}' label; redeploy")
+            (stack,) = assembly.stacks
+            out.line(f"1 stack: {stack.stack_name}")
+            _heading(out, "2/6 Start the emulator (Rekognition, CloudFormation, S3, STS, SSM on loopback)")
+            config = RunnerConfig(interval_factor=INTERVAL_FACTOR)
+            with LocalCloud(Emulator(), config) as cloud:
+                env = cdk_env(ROOT, cloud.env())
+                for name in _SHOWN_VARIABLES:
+                    out.line(f"{name}={env[name]}")
+                session = cloud.session
+                assert session is not None
+                _heading(out, "3/6 cdk bootstrap")
+                _cdk(out, env, "bootstrap", "--app", str(assembly.directory), _ENVIRONMENT)
+                _heading(out, "4/6 cdk deploy")
+                _cdk(out, env, "deploy", "--app", str(assembly.directory), stack.stack_name)
+                _datasets(out, session, stack.stack_name)
+                _heading(out, f"5/6 Update: the training images lose the '{_DROPPED_LABEL}' label; cdk deploy again")
                 changed = _synth(workdir, "cdk.out.update", {_IMAGES_CONTEXT: str(_fewer_images(workdir))})
-                states = _deploy(session, changed)
-                _heading(out, "4/5 Destroy")
-                for state in reversed(states):
-                    session.engine.destroy(state.stack_name)
-                _heading(out, "5/5 What is left")
-                _leftovers(session)
+                _cdk(out, env, "deploy", "--app", str(changed.directory), stack.stack_name)
+                _datasets(out, session, stack.stack_name)
+                _heading(out, "6/6 cdk destroy --force, and what is left")
+                _cdk(out, env, "destroy", "--force", "--app", str(changed.directory), stack.stack_name)
+                _leftovers(out, session)
         except RunnerError as exc:
             out.line(f"\n❌  demo failed: {exc}")
             return 1

@@ -2,24 +2,32 @@
 
 Resources run in parallel as soon as their dependencies are done (graphlib). A failure cancels resources still
 waiting, then rolls the stack back: a failed create deletes what it created; a failed update re-sends Update
-with the old properties to updated resources and deletes the resources it created.
+with the old properties to updated resources (recording the physical id each answer names, and deleting in
+cleanup the one it replaced) and deletes the resources it created.
+
+State is written ahead of every step (see ``state``); one run per stack holds its lock. A stack left
+interrupted or failed is recovered by the next command: ``deploy`` rolls the interrupted operation back (or
+finishes its cleanup, or its delete) before applying the template, ``destroy`` deletes everything the state
+knows, including requests that never answered.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import threading
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rekognition_datasets_local.runner import graph, quotas
+from rekognition_datasets_local.runner import graph, quotas, steps
 from rekognition_datasets_local.runner.errors import Cancelled, Refused, ResourceFailed, RunnerError, TemplateError
-from rekognition_datasets_local.runner.resources import handler_for
+from rekognition_datasets_local.runner.lock import StackLocks
+from rekognition_datasets_local.runner.resources import claimed_id, handler_for
 from rekognition_datasets_local.runner.resources.base import Deployment, RunnerConfig
 from rekognition_datasets_local.runner.scope import StackScope
-from rekognition_datasets_local.runner.state import ResourceState, StackState, StateStore
+from rekognition_datasets_local.runner.state import Change, ResourceState, StackState, StateStore
 from rekognition_datasets_local.runner.template import ResourceDef, Template
 
 if TYPE_CHECKING:
@@ -34,6 +42,17 @@ if TYPE_CHECKING:
 #: The moto/emulator account.
 ACCOUNT_ID = "123456789012"
 _MAX_PARALLEL = 8
+#: Statuses of a run that stopped before it finished its forward or rollback phase: recovery rolls it back.
+_ROLLED_BACK_ON_RECOVERY = frozenset(
+    {
+        "CREATE_IN_PROGRESS",
+        "ROLLBACK_IN_PROGRESS",
+        "ROLLBACK_FAILED",
+        "UPDATE_IN_PROGRESS",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        "UPDATE_ROLLBACK_FAILED",
+    }
+)
 _REPLACING = "Requested update requires the creation of a new physical resource; hence creating one."
 
 
@@ -49,21 +68,9 @@ class StackFailed(RunnerError):
 
 
 @dataclass
-class _Change:
-    """What the forward phase did to one resource (for rollback and cleanup)."""
-
-    logical_id: str
-    action: str  # "create" | "update" | "replace"
-    old: ResourceState | None = None
-    new: ResourceState | None = None
-    attempted: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
 class _Operation:
     state: StackState
     deployment: Deployment
-    changes: list[_Change] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -89,6 +96,9 @@ class Engine:
         self._code_cache.mkdir(parents=True, exist_ok=True)
         self._receiver: ResponseReceiver | None = None
         self._receiver_lock = threading.Lock()
+        self.locks = StackLocks(clients.s3, self.store.bucket)
+        #: Called with each step's name once the state ahead of it is written (see ``steps``).
+        self.on_step: Callable[[str], None] | None = steps.from_environment(os.environ)
 
     def response_receiver(self) -> ResponseReceiver:
         """The HTTPS ResponseURL server for handlers that answer CloudFormation themselves (started on first use)."""
@@ -139,50 +149,81 @@ class Engine:
         with op.lock:
             self.store.save(op.state)
 
+    def _step(self, name: str) -> None:
+        if self.on_step is not None:
+            self.on_step(name)
+
+    def _stack_status(self, op: _Operation, status: str, reason: str = "") -> None:
+        """Write the stack's new status, then report it."""
+        op.state.status = status
+        self._save(op)
+        self._status(op.state, op.state.stack_name, "AWS::CloudFormation::Stack", status, reason)
+        self._step(f"stack {status}")
+
     # -- deploy -------------------------------------------------------------------------------------------
 
-    def deploy(self, stack_name: str, template: Template, parameters: Mapping[str, str] | None = None) -> StackState:
-        """Create or update the stack; raises StackFailed after rolling back."""
+    def deploy(
+        self,
+        stack_name: str,
+        template: Template,
+        parameters: Mapping[str, str] | None = None,
+        *,
+        stack_id: str | None = None,
+    ) -> StackState:
+        """Create or update the stack (recovering an interrupted run first); raises StackFailed after rolling back.
+        ``stack_id`` names a new stack (the id a change set already gave it); by default one is made up."""
         quotas.check_template(template)
-        old = self.store.load(stack_name)
-        if old is not None and old.status.endswith("_IN_PROGRESS"):
-            raise RunnerError(f"{stack_name} is in state {old.status} (an interrupted run): destroy it first")
-        creating = old is None
-        if (
-            old is not None
-            and old.template == dict(template.body)
-            and old.parameters == template.parameter_values(parameters)
-        ):
+        self.store.ensure_bucket()
+        with self.locks.hold(stack_name, "deploy"):
+            old = self.store.load(stack_name)
+            if old is not None and not old.stable:
+                old = self.recover(old)
+            return self._deploy(stack_name, template, parameters, old, stack_id)
+
+    def _deploy(
+        self,
+        stack_name: str,
+        template: Template,
+        parameters: Mapping[str, str] | None,
+        old: StackState | None,
+        stack_id: str | None,
+    ) -> StackState:
+        values = template.parameter_values(parameters)
+        if old is not None and old.template == dict(template.body) and old.parameters == values:
             self.printer.line(f" ✅  {stack_name} (no changes)")
             return old
-        stack_id = (
-            old.stack_id
-            if old
-            else (f"arn:aws:cloudformation:{self.region}:{ACCOUNT_ID}:stack/{stack_name}/{uuid.uuid4()}")
-        )
+        stack_id = old.stack_id if old else (stack_id or self.new_stack_id(stack_name))
         state = StackState(
             stack_name=stack_name,
             stack_id=stack_id,
-            status="CREATE_IN_PROGRESS" if creating else "UPDATE_IN_PROGRESS",
+            status="CREATE_IN_PROGRESS" if old is None else "UPDATE_IN_PROGRESS",
             template=dict(template.body),
-            parameters=template.parameter_values(parameters),
+            parameters=values,
             resources=copy.deepcopy(old.resources) if old else {},
+            previous=copy.deepcopy(old),
         )
         op = _Operation(state, self._deployment(state))
         scope = self._scope(template, state)
         wanted = {lid for lid in template.resources if scope.included(lid)}
         deps = {lid: needed & wanted for lid, needed in graph.dependencies(template).items() if lid in wanted}
         self.printer.begin(len(wanted) + len(set(state.resources) - wanted))
-        self._status(state, stack_name, "AWS::CloudFormation::Stack", state.status)
+        self._stack_status(op, state.status)
         if template.body.get("Rules"):
             self.printer.note(
                 stack_name, "Rules", "not evaluated offline (CloudFormation checks them before deploying)"
             )
-        self._save(op)
         self._run_graph(op, deps, lambda lid: self._apply(op, scope, template.resources[lid], old))
         if op.failures:
-            return self._rollback(op, old)
-        return self._finish(op, template, scope, old, wanted)
+            failures = dict(op.failures)
+            rolling = "ROLLBACK_IN_PROGRESS" if old is None else "UPDATE_ROLLBACK_IN_PROGRESS"
+            self._stack_status(op, rolling, "The following resource(s) failed: " + ", ".join(sorted(failures)))
+            self._roll_back(state)
+            raise StackFailed(state.stack_name, state.status, failures)
+        return self._finish(op, template, scope, wanted)
+
+    def new_stack_id(self, stack_name: str) -> str:
+        """A fresh stack ARN, as CloudFormation makes one."""
+        return f"arn:aws:cloudformation:{self.region}:{ACCOUNT_ID}:stack/{stack_name}/{uuid.uuid4()}"
 
     def _apply(self, op: _Operation, scope: StackScope, resource: ResourceDef, old: StackState | None) -> None:
         lid = resource.logical_id
@@ -205,25 +246,33 @@ class Engine:
             else:
                 self._status(op.state, lid, resource.type, "UPDATE_IN_PROGRESS", _REPLACING)
                 self._create(op, resource, props, previous)
+        except Cancelled as exc:
+            cancelled = Cancelled("update") if previous else exc
+            self._status(op.state, lid, resource.type, failed_status, cancelled.reason)
+            raise cancelled from None
         except ResourceFailed as exc:
-            reason = exc.reason if not isinstance(exc, Cancelled) or previous is None else "Resource update cancelled"
-            self._status(op.state, lid, resource.type, failed_status, reason)
+            self._status(op.state, lid, resource.type, failed_status, exc.reason)
             raise
+
+    def _journal(self, op: _Operation, change: Change) -> None:
+        with op.lock:
+            op.state.changes.append(change)
+            self.store.save(op.state)
 
     def _update(self, op: _Operation, resource: ResourceDef, props: dict[str, Any], previous: ResourceState) -> None:
         lid = resource.logical_id
         self._status(op.state, lid, resource.type, "UPDATE_IN_PROGRESS")
-        change = _Change(lid, "update", old=previous, attempted=props)
-        with op.lock:
-            op.changes.append(change)
+        change = Change(lid, "update", old=previous, attempted=props)
+        self._journal(op, change)
+        self._step(f"update {lid}")
         try:
             outcome = handler_for(resource.type).update(op.deployment, previous, props)
         except Refused:
             with op.lock:
-                op.changes.remove(change)
+                op.state.changes.remove(change)
+                self.store.save(op.state)
             raise
-        if outcome.physical_id != previous.physical_id:
-            change.action = "replace"
+        self._step(f"updated {lid}")
         change.new = self._new_state(resource, outcome.physical_id, props, outcome.attributes, "UPDATE_COMPLETE")
         self._store(op, change.new)
         self._status(op.state, lid, resource.type, "UPDATE_COMPLETE")
@@ -232,17 +281,23 @@ class Engine:
         self, op: _Operation, resource: ResourceDef, props: dict[str, Any], previous: ResourceState | None
     ) -> None:
         lid = resource.logical_id
-        change = _Change(lid, "replace" if previous else "create", old=previous, attempted=props)
-        with op.lock:
-            op.changes.append(change)
+        # written before the request: the id a Delete of an unanswered Create carries (a project's is its free name)
+        claimed = claimed_id(op.deployment, resource.type, props) or self._made_up_id(op.state, lid)
+        pending = self._new_state(resource, claimed, props, {}, "CREATE_IN_PROGRESS")
+        change = Change(lid, "replace" if previous else "create", old=previous, new=pending, attempted=props)
         if previous is None:
             self._status(op.state, lid, resource.type, "CREATE_IN_PROGRESS")
+        self._journal(op, change)
+        self._step(f"create {lid}")
         try:
             outcome = handler_for(resource.type).create(op.deployment, lid, resource.type, props)
         except ResourceFailed as exc:
+            # an answered failure holds nothing under the claimed id: Delete the made-up one, as CloudFormation does
             failed_id = exc.physical_id or self._made_up_id(op.state, lid)
             change.new = self._new_state(resource, failed_id, props, {}, "CREATE_FAILED")
+            self._save(op)
             raise
+        self._step(f"created {lid}")
         status = "UPDATE_COMPLETE" if previous else "CREATE_COMPLETE"
         change.new = self._new_state(resource, outcome.physical_id, props, outcome.attributes, status)
         self._store(op, change.new)
@@ -286,156 +341,215 @@ class Engine:
 
     # -- success: cleanup and outputs ---------------------------------------------------------------------
 
-    def _finish(
-        self, op: _Operation, template: Template, scope: StackScope, old: StackState | None, wanted: set[str]
-    ) -> StackState:
+    def _finish(self, op: _Operation, template: Template, scope: StackScope, wanted: set[str]) -> StackState:
         state = op.state
-        if old is not None:
-            state.status = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
-            self._status(state, state.stack_name, "AWS::CloudFormation::Stack", state.status)
-            self._cleanup(op, old, wanted)
+        updating = state.previous is not None
         state.outputs = {}
         for name, spec in template.outputs.items():
             try:
                 state.outputs[name] = scope.resolver.resolve(spec.get("Value"))
             except (TemplateError, ResourceFailed) as exc:
                 self.printer.note(state.stack_name, f"Outputs.{name}", f"not resolved: {exc}")
-        state.status = "UPDATE_COMPLETE" if old is not None else "CREATE_COMPLETE"
-        self._save(op)
-        self._status(state, state.stack_name, "AWS::CloudFormation::Stack", state.status)
+        if updating:
+            # replaced physical resources (a new id from Update too) and resources no longer in the template
+            state.cleanup = [
+                _replaced(c.old) for c in state.changes if c.old and c.new and c.new.physical_id != c.old.physical_id
+            ]
+            state.cleanup += [r for lid, r in state.resources.items() if lid not in wanted]
+            for lid in [lid for lid in state.resources if lid not in wanted]:
+                del state.resources[lid]
+        state.changes = []
+        state.previous = None
+        if updating:
+            self._stack_status(op, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+            self._cleanup(state)
+        self._stack_status(op, "UPDATE_COMPLETE" if updating else "CREATE_COMPLETE")
         return state
 
-    def _cleanup(self, op: _Operation, old: StackState, wanted: set[str]) -> None:
-        """Delete replaced physical resources and resources no longer in the template (old graph, reversed)."""
-        doomed: dict[str, ResourceState] = {}
-        for change in op.changes:
-            if change.action == "replace" and change.old is not None:
-                doomed[change.logical_id] = change.old
-        for lid, resource in old.resources.items():
-            if lid not in wanted:
-                doomed[lid] = resource
-                op.state.resources.pop(lid, None)
-        if doomed:
-            self.printer.recount(len(doomed))
-        old_graph = self._state_graph(old)
-        deps = {lid: {n for n in old_graph.get(lid, set()) if n in doomed} for lid in doomed}
-        order = graph.reverse_graph(deps)
-        cleanup = _Operation(op.state, self._deployment(op.state))
-        cleanup.deployment.resources = {**old.resources, **op.state.resources}
-        replaced = {c.logical_id for c in op.changes if c.action == "replace"}
-        self._run_graph(
-            cleanup,
-            order,
-            lambda lid: self._delete(cleanup, doomed[lid], replacing=lid in replaced, remove=False),
-            stop_on_failure=False,
-        )
-        self._save(op)
+    def _cleanup(self, state: StackState) -> None:
+        """Delete ``state.cleanup`` (dependents first), dropping each from the state once deleted."""
+        doomed = {r.logical_id: r for r in state.cleanup}
+        if not doomed:
+            return
+        self.printer.recount(len(doomed))
+        deps = {lid: set(r.depends_on) & set(doomed) for lid, r in doomed.items()}
+        op = _Operation(state, self._deployment(state))
+        op.deployment.resources = {**doomed, **state.resources}
+
+        def delete(lid: str) -> None:
+            if self._delete(op, doomed[lid]):
+                with op.lock:
+                    state.cleanup = [r for r in state.cleanup if r is not doomed[lid]]
+                    self.store.save(state)
+
+        self._run_graph(op, graph.reverse_graph(deps), delete, stop_on_failure=False)
+        state.cleanup = []  # [infer] a failed cleanup Delete leaves the resource behind, as CloudFormation does
 
     # -- rollback -----------------------------------------------------------------------------------------
 
-    def _rollback(self, op: _Operation, old: StackState | None) -> StackState:
-        state = op.state
-        failures = dict(op.failures)
-        rolling = "ROLLBACK_IN_PROGRESS" if old is None else "UPDATE_ROLLBACK_IN_PROGRESS"
-        state.status = rolling
-        self._save(op)
-        self._status(
-            state,
-            state.stack_name,
-            "AWS::CloudFormation::Stack",
-            rolling,
-            "The following resource(s) failed: " + ", ".join(sorted(failures)),
-        )
-        self.printer.recount(len(op.changes))
+    def _roll_back(self, state: StackState) -> dict[str, str]:
+        """Undo ``state.changes`` (latest first), journaling each; the stack ends rolled back or *ROLLBACK_FAILED."""
+        old = state.previous
         back = _Operation(state, self._deployment(state))
         back.deployment.resources = {**(old.resources if old else {}), **state.resources}
-        for change in reversed(op.changes):
-            self._undo(back, change)
+        self.printer.recount(len(state.changes))
+        for change in reversed(list(state.changes)):
+            if self._undo(back, change):
+                state.changes.remove(change)
+                self._save(back)
+        if back.failures:
+            self._stack_status(back, "ROLLBACK_FAILED" if old is None else "UPDATE_ROLLBACK_FAILED")
+            return back.failures
         if old is None:
             self.store.delete(state.stack_name)
-            state.status = "ROLLBACK_COMPLETE" if not back.failures else "ROLLBACK_FAILED"
-        else:
-            state.resources = copy.deepcopy(old.resources)
-            state.status = "UPDATE_ROLLBACK_COMPLETE" if not back.failures else "UPDATE_ROLLBACK_FAILED"
-            state.template = old.template
-            state.parameters = old.parameters
-            state.outputs = old.outputs
-            self._save(back)
-        self._status(state, state.stack_name, "AWS::CloudFormation::Stack", state.status)
-        raise StackFailed(state.stack_name, state.status, failures)
+            state.status = "ROLLBACK_COMPLETE"
+            self._status(state, state.stack_name, "AWS::CloudFormation::Stack", state.status)
+            return {}
+        for lid, resource in old.resources.items():  # untouched resources get their old policies back
+            if lid in state.resources and state.resources[lid].physical_id == resource.physical_id:
+                state.resources[lid] = resource
+        state.template, state.parameters, state.outputs = old.template, old.parameters, old.outputs
+        state.previous = None
+        if state.cleanup:
+            self._stack_status(back, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+            self._cleanup(state)
+        self._stack_status(back, "UPDATE_ROLLBACK_COMPLETE")
+        return {}
 
-    def _undo(self, back: _Operation, change: _Change) -> None:
-        """Roll one forward change back: delete what was created, re-send Update with the old properties."""
+    def _undo(self, back: _Operation, change: Change) -> bool:
+        """Roll one change back: re-send Update with the old properties, or delete what was created."""
         if change.action == "update" and change.old is not None:
-            self._roll_update(back, change)
-        elif change.new is not None:
-            self._delete(back, change.new, replacing=False, remove=False, rollback=True)
+            return self._roll_update(back, change)
+        if change.new is not None and not self._delete(back, change.new, rollback=True):
+            return False
+        with back.lock:
+            if change.old is not None:
+                back.state.resources[change.logical_id] = change.old
+            else:
+                back.state.resources.pop(change.logical_id, None)
+        return True
 
-    def _roll_update(self, back: _Operation, change: _Change) -> None:
+    def _roll_update(self, back: _Operation, change: Change) -> bool:
+        """Update back to the old properties; record the id the answer names, and clean up the one it replaced."""
         assert change.old is not None
-        current = copy.deepcopy(change.old)
+        current = copy.deepcopy(change.new or change.old)
         current.properties = change.attempted
-        self._status(back.state, change.logical_id, current.type, "UPDATE_IN_PROGRESS")
+        lid = change.logical_id
+        self._status(back.state, lid, current.type, "UPDATE_IN_PROGRESS")
+        self._step(f"rollback-update {lid}")
         try:
-            handler_for(current.type).update(back.deployment, current, change.old.properties)
+            outcome = handler_for(current.type).update(back.deployment, current, change.old.properties)
         except ResourceFailed as exc:
-            back.failures[change.logical_id] = exc.reason
-            self._status(back.state, change.logical_id, current.type, "UPDATE_FAILED", exc.reason)
-            return
-        self._status(back.state, change.logical_id, current.type, "UPDATE_COMPLETE")
+            back.failures[lid] = exc.reason
+            self._status(back.state, lid, current.type, "UPDATE_FAILED", exc.reason)
+            return False
+        self._step(f"rollback-updated {lid}")
+        restored = copy.deepcopy(change.old)
+        restored.physical_id = outcome.physical_id
+        restored.attributes = dict(outcome.attributes)
+        with back.lock:
+            back.state.resources[lid] = restored
+            if outcome.physical_id != current.physical_id:
+                back.state.cleanup.append(_replaced(current))
+        self._status(back.state, lid, current.type, "UPDATE_COMPLETE")
+        return True
+
+    # -- recovery -----------------------------------------------------------------------------------------
+
+    def recover(self, state: StackState) -> StackState | None:
+        """Finish what an interrupted or failed run left: roll it back, finish its cleanup, or its delete.
+
+        Returns the stable stack, or None when nothing is left of it; raises StackFailed when that fails.
+        """
+        name = state.stack_name
+        self.printer.line(f"{name}: {state.status} (a run was interrupted or failed): recovering it first")
+        op = _Operation(state, self._deployment(state))
+        if state.status.startswith("DELETE"):
+            self._delete_all(state)
+            return None
+        if state.changes or state.status in _ROLLED_BACK_ON_RECOVERY:
+            creating = state.previous is None
+            self._stack_status(op, "ROLLBACK_IN_PROGRESS" if creating else "UPDATE_ROLLBACK_IN_PROGRESS")
+            if failures := self._roll_back(state):
+                raise StackFailed(name, state.status, failures)
+            return None if creating else state
+        self._cleanup(state)
+        final = "UPDATE_COMPLETE" if state.status.startswith("UPDATE_COMPLETE") else "UPDATE_ROLLBACK_COMPLETE"
+        self._stack_status(op, final if state.status.endswith("IN_PROGRESS") else state.status)
+        return state
 
     # -- delete -------------------------------------------------------------------------------------------
 
-    def _delete(
-        self, op: _Operation, resource: ResourceState, *, replacing: bool, remove: bool, rollback: bool = False
-    ) -> None:
+    def _delete(self, op: _Operation, resource: ResourceState, *, rollback: bool = False) -> bool:
+        """Delete per the resource's DeletionPolicy (a rollback deletes what it created regardless); True if done."""
         lid = resource.logical_id
-        policy = resource.update_replace_policy if replacing else resource.deletion_policy
-        if policy in ("Retain", "RetainExceptOnCreate") and not rollback:
+        if resource.deletion_policy in ("Retain", "RetainExceptOnCreate") and not rollback:
             self._status(op.state, lid, resource.type, "DELETE_SKIPPED")
-            if remove:
-                self._forget(op, lid)
-            return
+            return True
         self._status(op.state, lid, resource.type, "DELETE_IN_PROGRESS")
+        self._step(f"delete {lid}")
         try:
             handler_for(resource.type).delete(op.deployment, resource)
         except ResourceFailed as exc:
             with op.lock:
                 op.failures[lid] = exc.reason
             self._status(op.state, lid, resource.type, "DELETE_FAILED", exc.reason)
-            return
-        if remove:
-            self._forget(op, lid)
+            return False
+        self._step(f"deleted {lid}")
         self._status(op.state, lid, resource.type, "DELETE_COMPLETE")
-
-    def _forget(self, op: _Operation, logical_id: str) -> None:
-        with op.lock:
-            op.state.resources.pop(logical_id, None)
-            self.store.save(op.state)
+        return True
 
     def destroy(self, stack_name: str) -> bool:
-        """Delete the stack's resources in reverse dependency order; False when the stack does not exist."""
-        state = self.store.load(stack_name)
-        if state is None:
-            return False
-        state.status = "DELETE_IN_PROGRESS"
+        """Delete everything the stack's state knows (dependents first); False when the stack does not exist."""
+        self.store.ensure_bucket()
+        with self.locks.hold(stack_name, "destroy"):
+            state = self.store.load(stack_name)
+            if state is None:
+                return False
+            self._delete_all(state)
+            return True
+
+    def _delete_all(self, state: StackState) -> None:
+        """The stack's resources, plus what an interrupted run was creating, replacing or cleaning up."""
+        stack_name = state.stack_name
+        doomed: dict[str, tuple[ResourceState, bool]] = {lid: (r, False) for lid, r in state.resources.items()}
+        held = {r.physical_id for r in state.resources.values()}
+        extras = [(c.new, c.new.status != "UPDATE_COMPLETE") for c in state.changes if c.new is not None]
+        extras += [(c.old, False) for c in state.changes if c.old is not None]
+        extras += [(r, False) for r in state.cleanup]
+        for resource, fresh in extras:
+            if resource.physical_id not in held:
+                held.add(resource.physical_id)
+                doomed[f"{resource.logical_id}#{len(doomed)}"] = (resource, fresh)
         op = _Operation(state, self._deployment(state))
-        self.printer.begin(len(state.resources))
-        self._status(state, stack_name, "AWS::CloudFormation::Stack", state.status)
-        self._save(op)
-        order = graph.reverse_graph(self._state_graph(state))
-        resources = dict(state.resources)
-        self._run_graph(
-            op, order, lambda lid: self._delete(op, resources[lid], replacing=False, remove=True), stop_on_failure=False
-        )
+        op.deployment.resources = {**state.resources, **{k: r for k, (r, _) in doomed.items()}}
+        self.printer.begin(len(doomed))
+        self._stack_status(op, "DELETE_IN_PROGRESS")
+        keys_of: dict[str, set[str]] = {}
+        for key, (resource, _) in doomed.items():
+            keys_of.setdefault(resource.logical_id, set()).add(key)
+        known = self._state_graph(state)
+        deps = {
+            key: {k for lid in set(r.depends_on) | known.get(r.logical_id, set()) for k in keys_of.get(lid, set())}
+            for key, (r, _) in doomed.items()
+        }
+
+        def delete(key: str) -> None:
+            resource, fresh = doomed[key]
+            if self._delete(op, resource, rollback=fresh):
+                with op.lock:
+                    if state.resources.get(resource.logical_id) is resource:
+                        del state.resources[resource.logical_id]
+                    state.changes = [c for c in state.changes if resource not in (c.new, c.old)]
+                    state.cleanup = [r for r in state.cleanup if r is not resource]
+                    self.store.save(state)
+
+        self._run_graph(op, graph.reverse_graph(deps), delete, stop_on_failure=False)
         if op.failures:
-            state.status = "DELETE_FAILED"
-            self._save(op)
-            self._status(state, stack_name, "AWS::CloudFormation::Stack", state.status)
+            self._stack_status(op, "DELETE_FAILED")
             raise StackFailed(stack_name, state.status, op.failures)
         self.store.delete(stack_name)
         self._status(state, stack_name, "AWS::CloudFormation::Stack", "DELETE_COMPLETE")
-        return True
 
     @staticmethod
     def _state_graph(state: StackState) -> dict[str, set[str]]:
@@ -486,3 +600,10 @@ class Engine:
         with op.lock:
             op.failures.setdefault(logical_id, exc.reason)
         op.deployment.cancel.set()
+
+
+def _replaced(resource: ResourceState) -> ResourceState:
+    """A replaced physical resource on its way to cleanup: deleted per its UpdateReplacePolicy."""
+    doomed = copy.deepcopy(resource)
+    doomed.deletion_policy = resource.update_replace_policy
+    return doomed

@@ -23,8 +23,8 @@ class ResourceFailed(RunnerError):
 class Cancelled(ResourceFailed):
     """The operation was abandoned because another resource failed (CloudFormation's "cancelled")."""
 
-    def __init__(self) -> None:
-        super().__init__("Resource creation cancelled")
+    def __init__(self, action: str = "creation") -> None:
+        super().__init__(f"Resource {action} cancelled")
 
 
 class Refused(ResourceFailed):

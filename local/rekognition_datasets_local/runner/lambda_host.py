@@ -124,6 +124,11 @@ class LambdaHost:
         """Where a function's stdout/stderr (its "CloudWatch logs") go."""
         return self._workdir / "logs" / f"{function_name}.log"
 
+    def log_files(self) -> list[Path]:
+        """Every function log this host wrote (flushed: workers write to them directly)."""
+        folder = self._workdir / "logs"
+        return sorted(folder.glob("*.log")) if folder.is_dir() else []
+
     def crash_after(self, name_part: str, operation: str) -> None:
         """Make the next invocation of a function whose name contains ``name_part`` die right after its
         first successful ``operation`` call (e.g. ``CreateDataset``), before it can answer."""

@@ -71,6 +71,9 @@ def main() -> None:
             result = None if request.get("warm") else handler(request["event"], LambdaContext(request))
             reply: dict[str, Any] = {"result": result}
         except Exception as exc:
+            # as the Lambda Python runtime logs an unhandled exception: "[ERROR] Type: message" and the traceback
+            print(f"[ERROR] {type(exc).__name__}: {exc}", file=sys.stderr)
+            traceback.print_exception(exc, file=sys.stderr)
             reply = {
                 "error": {
                     "errorMessage": str(exc),

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    #: Called with ``(stack, logical_id, resource_type, status, reason)`` on every status transition.
+    StatusObserver = Callable[[str, str, str, str, str], None]
+
 _FAILED_WIDTH = 200
 
 
@@ -28,6 +31,11 @@ class Printer:
         self._done = 0
         self._total = 0
         self.events: list[tuple[str, str, str]] = []
+        self._observers: list[StatusObserver] = []
+
+    def observe(self, observer: StatusObserver) -> None:
+        """Also report every status transition to ``observer`` (in order, under the printer's lock)."""
+        self._observers.append(observer)
 
     def begin(self, total: int) -> None:
         """Start counting a stack operation over ``total`` resources."""
@@ -35,9 +43,9 @@ class Printer:
             self._start, self._done, self._total = time.monotonic(), 0, total
 
     def recount(self, total: int) -> None:
-        """Start counting a new phase (a rollback, a cleanup) over ``total`` resources; the clock keeps running."""
+        """A new phase (a rollback, a cleanup) over ``total`` more resources: the counter and the clock go on."""
         with self._lock:
-            self._done, self._total = 0, total
+            self._total = self._done + total
 
     def skip(self) -> None:
         """A resource needed no request (unchanged): it counts as done without a line."""
@@ -56,6 +64,8 @@ class Printer:
         """One resource (or the stack itself) changed status."""
         with self._lock:
             self.events.append((logical_id, status, reason))
+            for observer in self._observers:
+                observer(stack, logical_id, resource_type, status, reason)
             if status.endswith(("_COMPLETE", "_FAILED", "_SKIPPED")) and logical_id != stack:
                 self._done += 1
             elapsed = time.monotonic() - self._start

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rekognition_datasets_local.runner import logs
 from rekognition_datasets_local.runner.assets import publish, read_file_assets
 from rekognition_datasets_local.runner.clients import ENDPOINT_VARIABLES, Clients, make_clients
 from rekognition_datasets_local.runner.engine import ACCOUNT_ID, Engine
@@ -92,6 +93,7 @@ def open_session(
         clients = make_clients(base)
         host = LambdaHost(function_environment(base), root / "host")
         stack.callback(host.close)
+        stack.callback(logs.save, clients.s3, host)
         out = printer or Printer()
         engine = Engine(clients, host, out, root / "work", config)
         stack.callback(engine.close)

@@ -2,6 +2,12 @@
 
 Keeping it there makes state and emulated resources live and die together: a restarted (empty) emulator has
 no stack state either, so the runner never believes in datasets that no longer exist, or the reverse.
+
+The state is written ahead of every step: ``changes`` journals what the operation in progress did (a change's
+``new`` is written before its request is sent, with the physical id the Delete of an unanswered request uses,
+and again as soon as the response names the real one), ``previous`` keeps the last stable stack an update
+rolls back to, and ``cleanup`` lists the physical resources a finished operation still has to delete. So a
+killed run leaves enough for the next command to resume or roll back (see ``Engine.recover``).
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ if TYPE_CHECKING:
 #: The emulator bucket that holds the runner's stack state.
 STATE_BUCKET = "rekognition-datasets-runner-state"
 _PREFIX = "stacks/"
+
+#: Stack statuses a finished operation leaves (anything else is interrupted or failed and needs recovery).
+STABLE = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"})
 
 
 @dataclass
@@ -38,8 +47,24 @@ class ResourceState:
 
 
 @dataclass
+class Change:
+    """One step of the operation in progress: ``create``, ``update`` (in place, maybe a new id) or ``replace``."""
+
+    logical_id: str
+    action: str
+    old: ResourceState | None = None
+    new: ResourceState | None = None
+    attempted: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, body: dict[str, Any]) -> Change:
+        old, new = body.pop("old"), body.pop("new")
+        return cls(old=ResourceState(**old) if old else None, new=ResourceState(**new) if new else None, **body)
+
+
+@dataclass
 class StackState:
-    """A deployed stack: its template, parameters, resources and outputs."""
+    """A stack: its template, parameters, resources and outputs, and the journal of the operation in progress."""
 
     stack_name: str
     stack_id: str
@@ -48,15 +73,35 @@ class StackState:
     parameters: dict[str, Any] = field(default_factory=dict)
     resources: dict[str, ResourceState] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    cleanup: list[ResourceState] = field(default_factory=list)
+    previous: StackState | None = None
+
+    @property
+    def stable(self) -> bool:
+        """True when the last operation finished (nothing to resume, roll back or clean up)."""
+        return self.status in STABLE and not self.changes and not self.cleanup
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> StackState:
-        body = json.loads(text)
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, body: dict[str, Any]) -> StackState:
         resources = {lid: ResourceState(**r) for lid, r in body.pop("resources").items()}
-        return cls(resources=resources, **body)
+        changes = [Change.from_dict(c) for c in body.pop("changes", [])]
+        cleanup = [ResourceState(**r) for r in body.pop("cleanup", [])]
+        previous = body.pop("previous", None)
+        return cls(
+            resources=resources,
+            changes=changes,
+            cleanup=cleanup,
+            previous=cls.from_dict(previous) if previous else None,
+            **body,
+        )
 
 
 class StateStore:
@@ -66,7 +111,7 @@ class StateStore:
         self._s3 = s3
         self.bucket = bucket
 
-    def _ensure_bucket(self) -> None:
+    def ensure_bucket(self) -> None:
         names = {b["Name"] for b in self._s3.list_buckets().get("Buckets", [])}
         if self.bucket not in names:
             self._s3.create_bucket(Bucket=self.bucket)
@@ -80,7 +125,7 @@ class StateStore:
         return StackState.from_json(body.decode("utf-8"))
 
     def save(self, state: StackState) -> None:
-        self._ensure_bucket()
+        self.ensure_bucket()
         self._s3.put_object(
             Bucket=self.bucket, Key=_PREFIX + state.stack_name + ".json", Body=state.to_json().encode("utf-8")
         )

@@ -54,11 +54,15 @@ def test_errors_are_listed_per_line_and_exit_1(broken: str, capsys: pytest.Captu
     assert main(["validate", broken]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[:3] == [
-        f"{broken}:1: ERROR_INVALID_BOUNDING_BOX The bounding box has off frame values. [bounding-box.annotations[1]]",
+        f"{broken}:1: ERROR_INVALID_BOUNDING_BOX The bounding box has off frame values. (left=-1 < 0) "
+        "[bounding-box.annotations[1]]",
         f"{broken}:2: ERROR_INVALID_JSON_LINE The JSON Line has an invalid format.",
         f"{broken}:3: warning: WARNING_UNANNOTATED_RECORD Record is unannotated.",
     ]
-    assert lines[3] == f"{broken}: ERROR_TOO_MANY_RECORDS_IN_ERROR The manifest file has too many terminal errors."
+    assert lines[3] == (
+        f"{broken}: ERROR_TOO_MANY_RECORDS_IN_ERROR The manifest file has too many terminal errors. "
+        "(1 of 3 lines are invalid; more than 20% invalid lines fail the import)"
+    )
     assert lines[-1].startswith(f"{broken}: FAILED: 3 lines (1 valid, 1 invalid, 1 ignored); TotalEntries=2 ")
 
 
@@ -66,7 +70,41 @@ def test_annotation_errors_alone_still_exit_1(tmp_path: Path, capsys: pytest.Cap
     lines = [dumps(classification(key=f"{n}.jpg", label=f"l{n % 2}")) for n in range(9)]
     path = _manifest(tmp_path, "m.manifest", *lines, dumps(detection(key="x.jpg", boxes=[box(), box(width=0)])))
     assert main(["validate", path]) == 1
-    assert "ERROR_BOUNDING_BOX_TOO_SMALL" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ERROR_BOUNDING_BOX_TOO_SMALL" in out
+    assert f"{path}: FAILED (imports, with entries in error): 10 lines" in out
+
+
+def test_json_verdict_agrees_with_the_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN a manifest that imports but carries an annotation error (it used to say "ok": true and exit 1)
+    lines = [dumps(classification(key=f"{n}.jpg", label=f"l{n % 2}")) for n in range(9)]
+    path = _manifest(tmp_path, "m.manifest", *lines, dumps(detection(key="x.jpg", boxes=[box(), box(width=0)])))
+    # WHEN validated as JSON / THEN the verdict is not OK, as the exit status says, and "imports" tells the rest
+    assert main(["validate", "--json", path]) == 1
+    report = json.loads(capsys.readouterr().out)["files"][path]
+    assert report["ok"] is False and report["imports"] is True
+
+
+def test_unpaired_bounding_box_attribute_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The line-error documentation: ERROR_NO_LABEL_ATTRIBUTES when "the bounding-box or bounding-box-metadata key
+    # (or both) is missing" (it used to be WARNING_UNANNOTATED_RECORD).
+    line = detection(key="a.jpg")
+    del line["bounding-box-metadata"]
+    path = _manifest(tmp_path, "m.manifest", dumps(line))
+    assert main(["validate", "--json", path]) == 1
+    report = json.loads(capsys.readouterr().out)["files"][path]
+    assert [(e["code"], e.get("line")) for e in report["errors"]][-1] == ("ERROR_NO_LABEL_ATTRIBUTES", 1)
+    assert report["warnings"] == []
+
+
+def test_bounding_box_count_counts_images_not_boxes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # ListDatasetLabels: BoundingBoxCount is "the total number of images that have the label assigned to a
+    # bounding box"; two images with three boxes of one label between them count 2.
+    lines = [dumps(detection(key="a.jpg", boxes=[box(), box()])), dumps(detection(key="b.jpg", boxes=[box()]))]
+    path = _manifest(tmp_path, "m.manifest", *lines)
+    main(["validate", "--json", path])
+    report = json.loads(capsys.readouterr().out)["files"][path]
+    assert {label: stats["BoundingBoxCount"] for label, stats in report["label_stats"].items()} == {"dog": 2}
 
 
 def test_training_only_errors_do_not_fail(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -93,6 +131,8 @@ def test_json_output(clean: str, broken: str, capsys: pytest.CaptureFixture[str]
         ("ERROR_INVALID_JSON_LINE", "line", 2),
     ]
     assert errors[1]["attribute"] == "bounding-box" and errors[1]["annotation"] == 1
+    assert errors[1]["detail"] == "left=-1 < 0"
+    assert errors[0]["detail"] == "1 of 3 lines are invalid; more than 20% invalid lines fail the import"
     assert [w["code"] for w in report[broken]["warnings"]] == ["WARNING_UNANNOTATED_RECORD"]
     assert report[broken]["lines"] == {"total": 3, "valid": 1, "invalid": 1, "ignored": 1}
     assert report[broken]["use_case"] == "OBJECT_LOCALIZATION"

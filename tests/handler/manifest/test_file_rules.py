@@ -188,7 +188,9 @@ def test_stats_and_label_stats_of_a_mixed_manifest() -> None:
     summary = validate_lines(lines)
     # the duplicate and the broken line are dropped; line 4 is stored with its error, line 5 unlabeled
     assert summary.stats == {"TotalEntries": 5, "LabeledEntries": 4, "TotalLabels": 2, "ErrorEntries": 2}
-    assert summary.label_stats == {"dog": (2, 2), "cat": (2, 2)}
+    # BoundingBoxCount: "the total number of images that have the label assigned to a bounding box" (1.jpg's two
+    # cat boxes count once)
+    assert summary.label_stats == {"dog": (2, 2), "cat": (2, 1)}
     assert summary.use_case == "NOT_DETERMINED"
     assert (summary.valid_lines, summary.invalid_lines, summary.ignored_lines) == (3, 3, 1)
     assert _codes(summary.sample_errors) == [
@@ -218,7 +220,7 @@ def test_compute_stats_of_stored_entries_after_an_upsert() -> None:
     stats, labels = compute_stats(stored.values())
     # THEN they reflect the upsert
     assert stats == {"TotalEntries": 4, "LabeledEntries": 4, "TotalLabels": 3, "ErrorEntries": 0}
-    assert labels == {"fox": (1, 2), "cat": (2, 0), "dog": (1, 0)}
+    assert labels == {"fox": (1, 1), "cat": (2, 0), "dog": (1, 0)}  # one image with two fox boxes
 
 
 def test_compute_stats_ignores_terminal_lines() -> None:

@@ -101,3 +101,15 @@ def test_failed_on_event_create_leaves_nothing_behind(
     assert response.physical_id == "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
     assert emulator.request_log.count("DeleteDataset", "OK") == 1
     assert rekognition_client.describe_projects(ProjectNames=["flowers"])["ProjectDescriptions"][0]["Datasets"] == []
+
+
+def test_a_missing_manifest_names_its_bucket_key_and_version(
+    project_arn: str, runtime: Runtime, put_object: Callable[..., dict[str, str]]
+) -> None:
+    source = {"Type": "manifest", **put_object(lines({"rose": 3}))}
+    source["Key"] = "no/such.manifest"
+    source["Version"] = "v-does-not-exist"
+    response = run(event("Create", props(project_arn, source)), runtime)
+    assert response.status == "FAILED"
+    assert "InvalidS3ObjectException" in response.reason
+    assert f"(manifest s3://{source['Bucket']}/no/such.manifest (version v-does-not-exist))" in response.reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -27,13 +28,13 @@ def _read_env(process: subprocess.Popen[str]) -> dict[str, str]:
         for line in process.stdout:
             name, _, value = line.strip().partition("=")
             env[name] = value
-            if name == "AWS_DEFAULT_REGION":
+            if name == "AWS_REGION":
                 return
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     reader.join(timeout=60)
-    assert "AWS_DEFAULT_REGION" in env, f"the emulator did not get ready: {env}"
+    assert "AWS_REGION" in env, f"the emulator did not get ready: {env}"
     return env
 
 
@@ -70,18 +71,29 @@ def test_serves_prints_endpoints_and_stops_cleanly_on_sigterm(served):
         aws_secret_access_key="testing",
         config=NO_RETRY,
     )
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=env["AWS_ENDPOINT_URL_S3"],
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+    # "export what it printed" is enough: a plain client in a process with only those variables (and no
+    # credentials of its own) reaches the emulator's S3
+    probe = "import boto3; boto3.client('s3').create_bucket(Bucket='cli-bucket'); print('ok')"
+    clean = {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", probe], env={**clean, **env}, capture_output=True, text=True, check=False
     )
+    assert run.stdout.strip() == "ok", run.stderr[-500:]
 
     with pytest.raises(rekognition.exceptions.ThrottlingException):
         rekognition.create_project(ProjectName="cli")
     project = rekognition.create_project(ProjectName="cli")["ProjectArn"]
-    s3.create_bucket(Bucket="cli-bucket")
+    # the CDK CLI's endpoints are printed too: CloudFormation (the runner's API), STS and SSM (moto)
+    other = {"region_name": "us-east-1", "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    cloudformation = boto3.client("cloudformation", endpoint_url=env["AWS_ENDPOINT_URL_CLOUDFORMATION"], **other)
+    assert cloudformation.describe_stacks()["Stacks"] == []
+    sts = boto3.client("sts", endpoint_url=env["AWS_ENDPOINT_URL_STS"], **other)
+    assert sts.get_caller_identity()["Account"] == "123456789012"
+    assert env["AWS_ENDPOINT_URL_SSM"] == env["AWS_ENDPOINT_URL_S3"]
     process.send_signal(signal.SIGTERM)
 
     assert process.wait(timeout=20) == 0
@@ -174,6 +186,9 @@ def test_control_throttle_slow_delete_advance_and_reset(emulator, client, projec
         (["--reset"], "need --control URL"),
         (["--host", "0.0.0.0"], "loopback only"),
         (["--throttle-next", "0"], "count must be >= 1"),
+        (["--throttle", "DescribeDatset=0.5"], "did you mean DescribeDataset"),
+        (["--throttle", "describedataset=0.5"], "did you mean DescribeDataset"),
+        (["--internal-error-next", "Nonsense=1"], "unknown Rekognition operation 'Nonsense'"),
     ],
 )
 def test_bad_flags_exit_2_with_a_clear_message(argv, message, capsys):

@@ -51,6 +51,37 @@ def test_throttle_fraction_is_seeded(client, emulator):
     client.create_project(ProjectName="other-operations-pass")
 
 
+def test_star_throttles_a_fraction_of_every_operation(client, emulator):
+    emulator.faults.throttle_fraction("*", 1.0)
+
+    with pytest.raises(client.exceptions.ThrottlingException):
+        client.describe_projects()
+    with pytest.raises(client.exceptions.ThrottlingException):
+        client.create_project(ProjectName="p")
+
+
+def test_star_counts_calls_of_every_operation(client, emulator):
+    emulator.faults.internal_error_next(1, operation="*")
+
+    with pytest.raises(client.exceptions.InternalServerError):
+        client.create_project(ProjectName="p")
+    assert client.create_project(ProjectName="p")["ProjectArn"]
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [("DescribeDatasets", "DescribeDataset"), ("createproject", "CreateProject"), ("Xyz", "CamelCase")],
+)
+def test_unknown_operation_names_are_refused_with_close_matches(emulator, name, hint):
+    for arm in (
+        lambda: emulator.faults.throttle_fraction(name, 0.5),
+        lambda: emulator.faults.throttle_next(1, operation=name),
+        lambda: emulator.faults.internal_error_next(1, operation=name),
+    ):
+        with pytest.raises(ValueError, match=f"unknown Rekognition operation '{name}'.*{hint}"):
+            arm()
+
+
 def test_internal_error_next_calls_of_an_operation(client, emulator):
     emulator.faults.internal_error_next(1, operation="CreateProject")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import pytest
 
 from rekognition_datasets_local.runner.engine import Engine, StackFailed
+from rekognition_datasets_local.runner.output import Printer
 from rekognition_datasets_local.runner.template import Template
 
 from .runner_toy import calls, events, toy, toy_template
@@ -70,7 +72,10 @@ def test_on_event_failure_on_create_answers_the_marker_and_skips_the_rollback_de
     log = tmp_path / "toy.log"
     with pytest.raises(StackFailed) as failed:
         deploy(engine, log, {"A": toy("a", FailOn="Create")})
-    assert failed.value.failures["A"].startswith("toy refuses Create\n\nLogs: /aws/lambda/")
+    # the reason ends with the function's last log lines (the runtime logged the unhandled exception)
+    reason = failed.value.failures["A"]
+    assert reason.startswith("toy refuses Create\n\nLast ") and "log line(s) of /aws/lambda/Toy-OnEvent-" in reason
+    assert "[ERROR] " in reason and "toy refuses Create" in reason.split("\n\n", 1)[1]
     # the framework answers the rollback Delete of the CREATE_FAILED marker itself
     assert calls(log) == [("on_event", "Create", "A")]
     assert engine.store.load("Toy") is None
@@ -176,3 +181,16 @@ def test_handler_runs_from_its_bundle_not_the_source_tree(engine: Engine, tmp_pa
     with pytest.raises(StackFailed) as failed:
         deploy(engine, log, {"A": toy("a", Import="rekognition_datasets_handler")})
     assert "No module named 'rekognition_datasets_handler'" in failed.value.failures["A"]
+
+
+def test_progress_counter_goes_on_through_cleanup(engine: Engine, tmp_path: Path) -> None:
+    # GIVEN a deployed stack, and an update that removes a resource (deleted in cleanup)
+    log = tmp_path / "toy.log"
+    deploy(engine, log, {"A": toy("a"), "B": toy("b")})
+    stream = io.StringIO()
+    engine.printer = Printer(stream)
+    deploy(engine, log, {"A": toy("a")})
+    # THEN the n/N counter never goes back (it used to restart at 0/1 for the cleanup's Delete)
+    counters = [int(line.split(" | ")[1].split("/")[0]) for line in stream.getvalue().splitlines() if "/" in line]
+    assert any("DELETE_COMPLETE" in line for line in stream.getvalue().splitlines())
+    assert counters == sorted(counters) and counters[-1] > 0

@@ -13,7 +13,7 @@ import json
 import threading
 from typing import TYPE_CHECKING, Any
 
-from rekognition_datasets_local.runner import quotas
+from rekognition_datasets_local.runner import logs, quotas
 from rekognition_datasets_local.runner.assets import zip_directory
 from rekognition_datasets_local.runner.errors import ResourceFailed
 from rekognition_datasets_local.runner.eventbridge import PollingNeverEnded, ScheduledRules
@@ -81,7 +81,7 @@ def run(d: Deployment, function: ResourceState, event: dict[str, Any]) -> Outcom
             _poll(d, spec, event)
         response = receiver.wait(url, timeout=spec.timeout_seconds)
     except FunctionError as exc:
-        raise ResourceFailed(f"{exc.error_message}\n\nLogs: /aws/lambda/{spec.name}") from exc
+        raise ResourceFailed(f"{exc.error_message}\n\n{logs.failure_tail(d.host, spec.name)}") from exc
     except (TimeoutError, PollingNeverEnded) as exc:
         raise ResourceFailed(functions.NO_RESPONSE, event.get("PhysicalResourceId")) from exc
     quotas.check_custom_response(

@@ -76,6 +76,13 @@ class ProjectHandler:
             d.wait(d.config.poll_seconds)
         return Outcome(name, {"Arn": arn})
 
+    def free_name(self, d: Deployment, props: Mapping[str, Any]) -> str | None:
+        """The declared name when no project holds it yet: a project found by it later is this create's."""
+        name = props.get("ProjectName")
+        if not isinstance(name, str) or not name or _describe(d, name) is not None:
+            return None
+        return name
+
     def update(self, d: Deployment, current: ResourceState, props: Mapping[str, Any]) -> Outcome:
         arn = str(current.attributes["Arn"])
         old, new = _tags(current.properties), _tags(props)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rekognition_datasets_handler.schema import CREATE_FAILED_MARKER
-from rekognition_datasets_local.runner import quotas
+from rekognition_datasets_local.runner import logs, quotas
 from rekognition_datasets_local.runner.errors import ResourceFailed
 from rekognition_datasets_local.runner.lambda_host import FunctionCrashed, FunctionError, FunctionSpec
 from rekognition_datasets_local.runner.resources import functions
@@ -51,8 +51,8 @@ def _waiter(d: Deployment, framework: ResourceState) -> Waiter:
     return Waiter()
 
 
-def _failure(exc: FunctionError, function: FunctionSpec) -> str:
-    return f"{exc.error_message}\n\nLogs: /aws/lambda/{function.name}"
+def _failure(d: Deployment, exc: FunctionError, function: FunctionSpec) -> str:
+    return f"{exc.error_message}\n\n{logs.failure_tail(d.host, function.name)}"
 
 
 def run(d: Deployment, framework: ResourceState, event: dict[str, Any]) -> Outcome:
@@ -67,7 +67,7 @@ def run(d: Deployment, framework: ResourceState, event: dict[str, Any]) -> Outco
     try:
         result = functions.invoke_async(d, on_event, event, event["LogicalResourceId"]) or {}
     except FunctionError as exc:
-        raise ResourceFailed(_failure(exc, on_event), failed_id) from exc
+        raise ResourceFailed(_failure(d, exc, on_event), failed_id) from exc
     if not isinstance(result, dict):
         raise ResourceFailed("return values from user-handlers must be JSON objects", failed_id)
     physical_id = str(result.get("PhysicalResourceId") or event.get("PhysicalResourceId") or event["RequestId"])
@@ -98,7 +98,7 @@ def _wait_complete(d: Deployment, framework: ResourceState, arn: str, event: dic
         except FunctionCrashed:
             continue  # the waiter's Retry catches States.ALL: a crashed task is one more attempt
         except FunctionError as exc:
-            raise ResourceFailed(_failure(exc, is_complete), physical_id) from exc
+            raise ResourceFailed(_failure(d, exc, is_complete), physical_id) from exc
         if result.get("IsComplete"):
             return {**event, **result, "Data": {**(event.get("Data") or {}), **(result.get("Data") or {})}}
         if result.get("Data"):

@@ -23,7 +23,6 @@ _NAME_PROPERTY = {
     "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
     "AWS::Logs::LogGroup": "LogGroupName",
     "AWS::StepFunctions::StateMachine": "StateMachineName",
-    "AWS::S3::Bucket": "BucketName",
     "AWS::Events::Rule": "Name",
     "AWS::SQS::Queue": "QueueName",
     "AWS::SNS::Topic": "TopicName",
@@ -43,14 +42,11 @@ _REF_IS_ARN = frozenset({"AWS::StepFunctions::StateMachine", "AWS::SNS::Topic", 
 _MAX_NAME = {
     "AWS::Lambda::Function": 64,
     "AWS::IAM::Role": 64,
-    "AWS::S3::Bucket": 63,
     "AWS::StepFunctions::StateMachine": 80,
 }
 
 
 def _arn(d: Deployment, resource_type: str, name: str) -> str:
-    if resource_type == "AWS::S3::Bucket":
-        return f"arn:aws:s3:::{name}"
     service, resource, regional = _ARN.get(resource_type, (_service(resource_type), "{n}", True))
     return d.arn(service, resource.format(n=name), regional=regional)
 
@@ -67,9 +63,7 @@ class RecordedHandler:
         name_property = _NAME_PROPERTY.get(resource_type)
         name = props.get(name_property) if name_property else None
         if not isinstance(name, str):
-            name = d.generated_name(
-                logical_id, _MAX_NAME.get(resource_type, 128), lower=resource_type == "AWS::S3::Bucket"
-            )
+            name = d.generated_name(logical_id, _MAX_NAME.get(resource_type, 128))
         arn = _arn(d, resource_type, name)
         physical_id = arn if resource_type in _REF_IS_ARN else name
         attributes: dict[str, Any] = {"Arn": arn}
