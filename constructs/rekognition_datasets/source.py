@@ -343,17 +343,26 @@ class _ImageFolderSource(DatasetSource):
         if not self._path.is_dir():
             raise ValidationError(scope, f"image folder {self._path} does not exist or is not a folder")
         try:
-            found, skipped = images.scan_image_folder(self._path)
+            scan = images.scan_image_folder(self._path)
         except ValueError as error:
             raise ValidationError(scope, str(error)) from error
-        for name in skipped:
+        for name in scan.skipped:
             cdk.Annotations.of(scope).add_warning_v2(
                 WARNING_PREFIX + "skipped-file", f"{self._path}/{name} is not a PNG or JPEG image; skipped"
             )
         # The entries the handler will build, checked now (labels, counts): plain Python, nothing per image in CDK.
-        lines = [images.classification_line(image.relative, images.labels_of(image)) for image in found]
+        lines = [images.classification_line(image.relative, images.labels_of(image)) for image in scan.images]
         check_manifest_lines(scope, lines, f"images under {self._path}")
-        asset = s3_assets.Asset(scope, "Images", path=str(self._path))
+        # The scan's digest is the asset hash: CDK does not read every file a second time to fingerprint it, so
+        # synth costs one read and one copy of each file. Hidden files stay out of the zip, as out of the scan.
+        asset = s3_assets.Asset(
+            scope,
+            "Images",
+            path=str(self._path),
+            asset_hash=scan.digest,
+            asset_hash_type=cdk.AssetHashType.CUSTOM,
+            exclude=[".*"],
+        )
         _grant_asset(policy, asset)
         _grant_staging(policy, asset.bucket, STAGING_PREFIX)
         properties: schema.FolderSourceProperties = {

@@ -235,6 +235,17 @@ def test_from_image_folder_is_one_zip_asset_staged_by_the_handler(tmp_path: Path
     assets = json.loads((tmp_path / "out" / "Test.assets.json").read_text())["files"]
     assert assets[fingerprint]["source"]["packaging"] == "zip"
     assert sum(1 for a in assets.values() if a["source"]["path"].endswith(".png")) == 0
+    # The zipped folder holds what the scan read (hidden folders left out).
+    staged = tmp_path / "out" / assets[fingerprint]["source"]["path"]
+    assert sorted(p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()) == [
+        "cat/1.png",
+        "cat/2.png",
+        "cat/tabby/3.png",
+        "dog/1.png",
+        "dog/2.png",
+        "dog/notes.txt",
+        "root.png",
+    ]
     # The handler reads the zip and writes/reads back only under the staging prefix.
     template = Template.from_stack(stack)
     reads = _object_read_resources(template)
