@@ -41,11 +41,12 @@ PRINTED_ENV = (
 Fault = dict[str, Any]
 
 _DESCRIPTION = """\
-Run the local Rekognition Custom Labels dataset API, a CloudFormation API backed by the offline runner, and a moto
-server (S3, EventBridge, Lambda, STS, SSM, IAM) on loopback. When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url>
-lines and the credentials and region (export them all and unmodified boto3 clients and `npx cdk bootstrap/deploy/
-diff/destroy` use the emulator) and runs until Ctrl-C or SIGTERM. With --control URL it starts nothing: it sends the
-fault flags, --reset, --advance and --requests to the emulator already running at URL (its Rekognition endpoint)."""
+Run the local Rekognition Custom Labels API (datasets and models), a CloudFormation API backed by the offline runner,
+and a moto server (S3, EventBridge, Lambda, STS, SSM, IAM) on loopback. When ready it prints
+AWS_ENDPOINT_URL_<SERVICE>=<url> lines and the credentials and region (export them all and unmodified boto3 clients and
+`npx cdk bootstrap/deploy/diff/destroy` use the emulator) and runs until Ctrl-C or SIGTERM. With --control URL it
+starts nothing: it sends the fault flags, --delay, --training-f1, --fail-training, --fail-start, --reset, --advance and
+--requests to the emulator already running at URL (its Rekognition endpoint)."""
 
 
 def register(subparsers: Any) -> None:
@@ -68,7 +69,32 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="[KIND=]SECONDS",
         help="transition delay: SECONDS for all, or KIND=SECONDS with KIND one of "
-        "dataset-create, dataset-update, dataset-delete, distribute, project-create, project-delete (repeatable)",
+        "dataset-create, dataset-update, dataset-delete, distribute, project-create, project-delete, training, "
+        "version-start, version-stop, version-delete (repeatable; sent to --control URL too)",
+    )
+    serve.add_argument(
+        "--training-f1",
+        action="append",
+        default=[],
+        metavar="[NAME=]F1",
+        help="F1 score (0-1) trainings reach: for all, or for NAME (a version, PROJECT/VERSION or a project) "
+        "(repeatable; default 0.9; sent to --control URL too)",
+    )
+    serve.add_argument(
+        "--fail-training",
+        action="append",
+        default=[],
+        metavar="NAME=MESSAGE",
+        help="trainings of NAME (a version, PROJECT/VERSION, a project or '*') end TRAINING_FAILED with MESSAGE "
+        "(repeatable; sent to --control URL too)",
+    )
+    serve.add_argument(
+        "--fail-start",
+        action="append",
+        default=[],
+        metavar="NAME=MESSAGE",
+        help="StartProjectVersion of NAME (as --fail-training) ends FAILED with MESSAGE (repeatable; sent to "
+        "--control URL too)",
     )
     serve.add_argument(
         "--interval-factor",
@@ -131,17 +157,18 @@ def run(args: argparse.Namespace) -> int:
     """Entry point of the subcommand."""
     try:
         faults = _faults(args)
+        changes = _config_changes(args)
         if args.control:
-            return _control(args.control, faults, args)
+            return _control(args.control, faults, changes, args)
         if args.reset or args.advance is not None or args.requests or args.delete_dataset:
             raise ValueError("--reset, --advance, --requests and --delete-dataset need --control URL")
-        return _serve(args, faults)
+        return _serve(args, faults, changes)
     except ValueError as error:
         print(f"rekognition-datasets emulator: {error}", file=sys.stderr)
         return 2
 
 
-def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
+def _serve(args: argparse.Namespace, faults: list[Fault], changes: dict[str, Any]) -> int:
     from rekognition_datasets_local.cloudformation import LocalCloud
     from rekognition_datasets_local.emulator import Emulator, EmulatorConfig
     from rekognition_datasets_local.runner.resources.base import RunnerConfig
@@ -150,7 +177,7 @@ def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
         region=args.region,
         account_id=args.account_id,
         delete_project_requires_no_datasets=not args.cascade_project_delete,
-        **_delays(args.delay),
+        **changes,
     )
     stop = threading.Event()
 
@@ -186,13 +213,15 @@ def _print_request(entry: LoggedRequest) -> None:
     print(json.dumps(entry.to_dict()), file=sys.stderr, flush=True)
 
 
-def _control(url: str, faults: list[Fault], args: argparse.Namespace) -> int:
+def _control(url: str, faults: list[Fault], changes: dict[str, Any], args: argparse.Namespace) -> int:
     from rekognition_datasets_local.emulator.control import ControlError, EmulatorControl
 
     control = EmulatorControl(url)
     try:
         if args.reset:
             control.reset()
+        if changes:
+            control.configure(**changes)
         for fault in faults:
             arguments = dict(fault)
             control.arm(arguments.pop("fault"), **arguments)
@@ -239,6 +268,27 @@ def _faults(args: argparse.Namespace) -> list[Fault]:
 def _apply(target: Any, fault: Fault) -> None:
     arguments = dict(fault)
     getattr(target, arguments.pop("fault"))(**arguments)
+
+
+def _config_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``EmulatorConfig`` fields the flags set: delays, and the trainings' F1 scores and failures."""
+    changes: dict[str, Any] = dict(_delays(args.delay))
+    f1s: dict[str, float] = {}
+    for value in args.training_f1:
+        name, _, score = value.rpartition("=")
+        if name:
+            f1s[name] = _number(score, float, "--training-f1")
+        else:
+            changes["training_f1"] = _number(score, float, "--training-f1")
+    if f1s:
+        changes["training_f1s"] = f1s
+    for field, flag, values in (
+        ("training_failures", "--fail-training", args.fail_training),
+        ("start_failures", "--fail-start", args.fail_start),
+    ):
+        if values:
+            changes[field] = dict(_pair(value, flag, "NAME=MESSAGE", split_last=False) for value in values)
+    return changes
 
 
 def _delays(values: list[str]) -> dict[str, float]:

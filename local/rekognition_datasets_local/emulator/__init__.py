@@ -1,4 +1,4 @@
-"""A local emulator of the Amazon Rekognition Custom Labels dataset API, with moto for S3, EventBridge and Lambda.
+"""A local emulator of the Rekognition Custom Labels API (datasets, models), with moto for S3, EventBridge, Lambda.
 
 >>> import boto3, os
 >>> from rekognition_datasets_local.emulator import Emulator, EmulatorConfig

@@ -1,4 +1,4 @@
-"""``RekognitionBackend``: the state of the emulated service and one method per operation.
+"""``RekognitionBackend``: the state of the emulated service and one method per dataset operation.
 
 Every public method takes the lock, advances all timed transitions, checks existence and state first (as moto's
 osis backend does), then mutates. Refusals marked [infer] follow the reference's reading of the declared errors.
@@ -21,6 +21,7 @@ from rekognition_datasets_local.emulator.exceptions import (
     ResourceNotFoundException,
     ResourceNotReadyException,
 )
+from rekognition_datasets_local.emulator.model_backend import ModelBackend, ObjectWriter
 from rekognition_datasets_local.emulator.models import (
     CLIENT_ERROR,
     COMPLETE_STATES,
@@ -70,27 +71,38 @@ _MAX_DERIVED = 256
 class RekognitionBackend:
     """Projects and datasets keyed by ARN."""
 
-    def __init__(self, config: EmulatorConfig, clock: Clock, faults: Faults, read_object: ObjectReader) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig,
+        clock: Clock,
+        faults: Faults,
+        read_object: ObjectReader,
+        write_object: ObjectWriter,
+    ) -> None:
         self.config = config
         self.clock = clock
         self.faults = faults
-        self._read_object = read_object
+        self.read_object = read_object
         self.projects: dict[str, Project] = {}
         self.datasets: dict[str, Dataset] = {}
         self._lock = threading.RLock()
         self._last_ms = 0
         self._derived: dict[tuple[str, Hashable], tuple[Entries, Any]] = {}
+        #: The model (ProjectVersion) operations, over these projects and datasets.
+        self.models = ModelBackend(self, write_object)
 
     def reset(self) -> None:
         with self._lock:
             self.projects.clear()
             self.datasets.clear()
             self._derived.clear()
+            self.models.reset()
+            self._last_ms = 0  # the clock is reset too: ARNs and CreationTimestamps follow it again
 
     # -- projects ------------------------------------------------------------------------------------------
 
     def create_project(self, name: str, feature: str | None, auto_update: str | None, tags: dict[str, str]) -> str:
-        with self._state() as now:
+        with self.state() as now:
             # [infer] ResourceInUseException is the only "exists"-type error CreateProject declares.
             if any(p.name == name for p in self.projects.values()):
                 raise ResourceInUseException(f"A project named {name} already exists.")
@@ -100,15 +112,15 @@ class RekognitionBackend:
                 raise InvalidParameterException("AutoUpdate is required when Feature is CONTENT_MODERATION.")
             if feature == CUSTOM_LABELS and auto_update is not None:
                 raise InvalidParameterException("AutoUpdate applies only to CONTENT_MODERATION projects.")
-            ms = self._unique_ms(now)
+            ms = self.unique_ms(now)
             arn = f"arn:aws:rekognition:{self.config.region}:{self.config.account_id}:project/{name}/{ms}"
             project = Project(name, arn, ms / 1000, feature, auto_update, dict(tags))
-            project.pending = Transition(now + self._delay(self.config.project_create_delay), Outcome(CREATED))
+            project.pending = Transition(now + self.delay(self.config.project_create_delay), Outcome(CREATED))
             self.projects[arn] = project
             return arn
 
     def describe_projects(self, names: list[str] | None, features: list[str] | None) -> list[dict[str, Any]]:
-        with self._state():
+        with self.state():
             wanted = set(features or [CUSTOM_LABELS])
             chosen = [
                 p
@@ -118,15 +130,22 @@ class RekognitionBackend:
             return [p.to_dict([self.datasets[arn] for arn in p.datasets.values()]) for p in chosen]
 
     def delete_project(self, arn: str) -> str:
-        with self._state() as now:
-            project = self._project(arn)
+        with self.state() as now:
+            project = self.project(arn)
             if project.status == DELETING:
                 return DELETING
+            versions = self.models.of_project(arn)
+            if versions:
+                # [doc: DeleteProject] the project's models must be deleted first.
+                names = ", ".join(sorted(v.name for v in versions))
+                raise ResourceInUseException(
+                    f"The project {arn} still has model versions ({names}); delete them before deleting the project."
+                )
             if project.datasets and self.config.delete_project_requires_no_datasets:
                 raise ResourceInUseException(
                     f"The project {arn} still has datasets; delete them before deleting the project."
                 )
-            ready_at = now + self._delay(self.config.project_delete_delay)
+            ready_at = now + self.delay(self.config.project_delete_delay)
             for dataset_arn in project.datasets.values():
                 self.datasets[dataset_arn].start(DELETE_IN_PROGRESS, ready_at, Outcome(GONE), now)
             project.status = DELETING
@@ -138,8 +157,8 @@ class RekognitionBackend:
     def create_dataset(
         self, project_arn: str, dataset_type: str, source: dict[str, Any] | None, tags: dict[str, str]
     ) -> str:
-        with self._state() as now:
-            project = self._project(project_arn)
+        with self.state() as now:
+            project = self.project(project_arn)
             # [infer] a CREATING project already accepts datasets (CreateProject completes almost at once).
             if project.status == DELETING:
                 raise InvalidParameterException(f"The project {project_arn} is being deleted.")  # [infer]
@@ -151,23 +170,23 @@ class RekognitionBackend:
                     f"A {dataset_type} dataset already exists for project {project_arn}; delete it first."
                 )
             entries, message = self._initial_content(source or {})
-            ms = self._unique_ms(now)
+            ms = self.unique_ms(now)
             arn = f"{project_arn.rsplit('/', 1)[0]}/dataset/{dataset_type.lower()}/{ms}"
             dataset = Dataset(arn, project_arn, dataset_type, ms / 1000, dict(tags), last_updated=now)
             outcome = self._outcome(CREATE_COMPLETE, CREATE_FAILED, message, entries, arn, project_arn)
-            dataset.start(CREATE_IN_PROGRESS, now + self._delay(self.config.dataset_create_delay), outcome, now)
+            dataset.start(CREATE_IN_PROGRESS, now + self.delay(self.config.dataset_create_delay), outcome, now)
             self.datasets[arn] = dataset
             project.datasets[dataset_type] = arn
             return arn
 
     def describe_dataset(self, arn: str) -> dict[str, Any]:
-        with self._state():
-            dataset = self._dataset(arn)
+        with self.state():
+            dataset = self.dataset(arn)
             return dataset.description(self._derive(dataset, "stats", lambda: content.stats(dataset.entries)))
 
     def update_dataset_entries(self, arn: str, ground_truth: bytes) -> None:
-        with self._state() as now:
-            dataset = self._dataset(arn)
+        with self.state() as now:
+            dataset = self.dataset(arn)
             self._refuse_in_progress(dataset, "updated")
             if dataset.status == CREATE_FAILED:
                 raise InvalidParameterException(  # [infer] a failed create holds nothing to update
@@ -182,25 +201,25 @@ class RekognitionBackend:
                 )
             result = changes.file_error or merged.file_error or merged.entries
             outcome = self._outcome(UPDATE_COMPLETE, UPDATE_FAILED, UPDATED, result, arn, dataset.project_arn)
-            dataset.start(UPDATE_IN_PROGRESS, now + self._delay(self.config.dataset_update_delay), outcome, now)
+            dataset.start(UPDATE_IN_PROGRESS, now + self.delay(self.config.dataset_update_delay), outcome, now)
 
     def delete_dataset(self, arn: str) -> None:
-        with self._state() as now:
-            dataset = self._dataset(arn)
+        with self.state() as now:
+            dataset = self.dataset(arn)
             if dataset.status == DELETE_IN_PROGRESS:
                 return
             self._refuse_in_progress(dataset, "deleted")
-            dataset.start(DELETE_IN_PROGRESS, now + self._delay(self.config.dataset_delete_delay), Outcome(GONE), now)
+            dataset.start(DELETE_IN_PROGRESS, now + self.delay(self.config.dataset_delete_delay), Outcome(GONE), now)
 
     def delete_dataset_out_of_band(self, arn: str) -> None:
         """Remove a dataset at once, whatever its state (a fault: someone deleted it behind our back)."""
-        with self._state():
-            dataset = self._dataset(arn)
+        with self.state():
+            dataset = self.dataset(arn)
             self._forget(dataset)
 
     def distribute_dataset_entries(self, arns: list[str]) -> None:
-        with self._state() as now:
-            datasets = [self._dataset(arn) for arn in arns]
+        with self.state() as now:
+            datasets = [self.dataset(arn) for arn in arns]
             by_type = {d.dataset_type: d for d in datasets}
             if set(by_type) != {"TRAIN", "TEST"}:
                 raise InvalidParameterException("Datasets must hold one TRAIN and one TEST dataset.")  # [infer]
@@ -214,34 +233,34 @@ class RekognitionBackend:
                 raise InvalidParameterException(f"The test dataset {test.arn} must be empty.")  # [infer]
             if not train.entries:
                 raise InvalidParameterException(f"The training dataset {train.arn} has no entries.")  # [infer]
-            ready_at = now + self._delay(self.config.distribute_delay)
+            ready_at = now + self.delay(self.config.distribute_delay)
             for dataset, outcome in zip((train, test), self._distribution_outcomes(train, test), strict=True):
                 dataset.start(UPDATE_IN_PROGRESS, ready_at, outcome, now)
 
     def list_entries(self, arn: str, wanted: content.EntryFilter) -> list[LineResult]:
         """The entries ListDatasetEntries pages through (refused while the dataset is not readable)."""
-        with self._state():
+        with self.state():
             dataset = self._readable(arn)
             return self._derive(dataset, wanted, lambda: [e for e in dataset.entries.values() if wanted.matches(e)])
 
     def list_labels(self, arn: str) -> list[tuple[str, int, int]]:
         """``(label, EntryCount, BoundingBoxCount)`` that ListDatasetLabels pages through."""
-        with self._state():
+        with self.state():
             dataset = self._readable(arn)
             return self._derive(dataset, "labels", lambda: content.label_stats(dataset.entries))
 
     # -- tags ----------------------------------------------------------------------------------------------
 
     def tags_of(self, arn: str) -> dict[str, str]:
-        with self._state():
+        with self.state():
             return self._taggable(arn)
 
     def tag_resource(self, arn: str, tags: dict[str, str]) -> None:
-        with self._state():
+        with self.state():
             self._taggable(arn).update(tags)
 
     def untag_resource(self, arn: str, keys: list[str]) -> None:
-        with self._state():
+        with self.state():
             tags = self._taggable(arn)
             for key in keys:
                 tags.pop(key, None)
@@ -249,7 +268,7 @@ class RekognitionBackend:
     # -- helpers -------------------------------------------------------------------------------------------
 
     @contextmanager
-    def _state(self) -> Iterator[float]:
+    def state(self) -> Iterator[float]:
         """Lock the state and bring every transition up to now; yields now."""
         with self._lock:
             now = self.clock.now()
@@ -257,6 +276,7 @@ class RekognitionBackend:
                 dataset.advance(now)
                 if dataset.gone:
                     self._forget(dataset)
+            self.models.advance(now)
             for project in list(self.projects.values()):
                 project.advance(now)
                 if project.status == GONE:
@@ -270,7 +290,7 @@ class RekognitionBackend:
             del project.datasets[dataset.dataset_type]
 
     def _readable(self, arn: str) -> Dataset:
-        dataset = self._dataset(arn)
+        dataset = self.dataset(arn)
         # [infer] not created yet / failed -> ResourceNotReady; being changed -> ResourceInUse.
         if dataset.status in (CREATE_IN_PROGRESS, CREATE_FAILED):
             raise ResourceNotReadyException(f"The dataset {arn} is {dataset.status}.")
@@ -293,20 +313,22 @@ class RekognitionBackend:
         self._derived[(dataset.arn, key)] = (dataset.entries, value)
         return value
 
-    def _project(self, arn: str) -> Project:
+    def project(self, arn: str) -> Project:
+        """The project ``arn`` (ResourceNotFoundException if there is none)."""
         try:
             return self.projects[arn]
         except KeyError:
             raise ResourceNotFoundException(f"The project {arn} does not exist.") from None
 
-    def _dataset(self, arn: str) -> Dataset:
+    def dataset(self, arn: str) -> Dataset:
+        """The dataset ``arn`` (ResourceNotFoundException if there is none)."""
         try:
             return self.datasets[arn]
         except KeyError:
             raise ResourceNotFoundException(f"The dataset {arn} does not exist.") from None
 
     def _taggable(self, arn: str) -> dict[str, str]:
-        resource = self.projects.get(arn) or self.datasets.get(arn)
+        resource = self.projects.get(arn) or self.datasets.get(arn) or self.models.versions.get(arn)
         if resource is None:
             raise ResourceNotFoundException(f"The resource {arn} does not exist.")
         return resource.tags
@@ -322,7 +344,7 @@ class RekognitionBackend:
         if manifest is not None and copied is not None:
             raise InvalidParameterException("Specify either GroundTruthManifest or DatasetArn, not both.")
         if copied is not None:
-            original = self._dataset(copied)
+            original = self.dataset(copied)
             if original.status not in COMPLETE_STATES:
                 raise InvalidParameterException(f"The source dataset {copied} is {original.status}, not complete.")
             return dict(original.entries), CREATED_FROM_DATASET
@@ -331,7 +353,7 @@ class RekognitionBackend:
             if s3_object is None:
                 raise InvalidParameterException("GroundTruthManifest needs an S3Object.")
             try:
-                data = self._read_object(s3_object["Bucket"], s3_object["Name"], s3_object.get("Version"))
+                data = self.read_object(s3_object["Bucket"], s3_object["Name"], s3_object.get("Version"))
             except content.ManifestTooLarge:
                 return FILE_ERRORS[content.SIZE_TOO_LARGE], CREATED_FROM_MANIFEST
             parsed = content.parse(data)
@@ -358,10 +380,11 @@ class RekognitionBackend:
         ordered = {"TRAIN": split[0], "TEST": split[1]}
         return tuple(Outcome(UPDATE_COMPLETE, UPDATED, SUCCESS, ordered[d.dataset_type]) for d in (train, test))
 
-    def _delay(self, configured: float) -> float:
+    def delay(self, configured: float) -> float:
+        """A transition's delay: the configured one plus the ``slow`` fault's."""
         return configured + self.faults.extra_delay
 
-    def _unique_ms(self, now: float) -> int:
+    def unique_ms(self, now: float) -> int:
         """Epoch milliseconds of ``now``, bumped so no two ARNs created in the same millisecond collide."""
         self._last_ms = max(int(now * 1000), self._last_ms + 1)
         return self._last_ms

@@ -44,6 +44,10 @@ class EmulatorControl:
         """Move the emulator's clock forward."""
         self._call("POST", "advance", {"seconds": seconds})
 
+    def configure(self, **changes: Any) -> None:
+        """Replace ``EmulatorConfig`` fields (``training_f1=0.7``, ``training_failures={...}``) until reset."""
+        self._call("POST", "configure", changes)
+
     def reset(self) -> None:
         """Forget all state (Rekognition and moto), faults and logged requests."""
         self._call("POST", "reset", {})

@@ -1,4 +1,4 @@
-"""``Emulator``: the Rekognition dataset API and a moto server (S3, EventBridge, Lambda) on loopback."""
+"""``Emulator``: the Rekognition Custom Labels API (datasets, models) and a moto server (S3, EventBridge, Lambda)."""
 
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ def _ensure_free(host: str, port: int) -> None:
 class Emulator:
     """A running emulator (use as a context manager, or ``start()``/``stop()``).
 
-    ``rekognition_url`` serves the dataset API; ``s3_url`` is a moto server that also answers EventBridge and
-    Lambda. ``env()`` gives the variables that point unmodified boto3 clients at both.
+    ``rekognition_url`` serves the Custom Labels API (datasets and models); ``s3_url`` is a moto server that also
+    answers EventBridge and Lambda. ``env()`` gives the variables that point unmodified boto3 clients at both.
     """
 
     def __init__(
@@ -70,8 +70,12 @@ class Emulator:
         self.clock = clock or Clock()
         self.request_log = RequestLog()
         self.faults = Faults(delete_dataset=self._delete_out_of_band)
-        self.backend = RekognitionBackend(self._initial_config, self.clock, self.faults, self._read_object)
-        self.app = EmulatorApp(RekognitionResponse(self.backend), self.faults, self.request_log, self.clock, self.reset)
+        self.backend = RekognitionBackend(
+            self._initial_config, self.clock, self.faults, self._read_object, self._write_object
+        )
+        self.app = EmulatorApp(
+            RekognitionResponse(self.backend), self.faults, self.request_log, self.clock, self.reset, self.configure
+        )
         self._server: ThreadedServer | None = None
         self._moto: Any = None
         self._s3: Any = None
@@ -161,7 +165,7 @@ class Emulator:
         return self.backend.config
 
     def configure(self, **changes: Any) -> EmulatorConfig:
-        """Replace config fields (e.g. ``dataset_create_delay=5``) until the next ``reset()``."""
+        """Replace config fields (e.g. ``dataset_create_delay=5``, ``training_f1=0.7``) until the next ``reset()``."""
         self.backend.config = dataclasses.replace(self.backend.config, **changes)
         return self.backend.config
 
@@ -195,3 +199,12 @@ class Emulator:
         except (ClientError, BotoCoreError):
             raise InvalidS3ObjectException() from None
         return body
+
+    def _write_object(self, bucket: str, key: str, body: bytes) -> None:
+        """Write a training's results to S3 (``OSError`` when it cannot: the training then fails)."""
+        if self._s3 is None:
+            raise OSError("S3 is not running")
+        try:
+            self._s3.put_object(Bucket=bucket, Key=key, Body=body)
+        except (ClientError, BotoCoreError) as error:
+            raise OSError(str(error)) from None

@@ -1,4 +1,4 @@
-"""One small class per error code the emulated Rekognition dataset API returns.
+"""One small class per error code the emulated Rekognition Custom Labels API returns.
 
 Each class fixes ``code`` (the AWS error shape name, which botocore maps to ``client.exceptions.<code>``),
 its HTTP status and a default message; ``server.py`` serialises them in one place.
@@ -50,6 +50,14 @@ class InvalidS3ObjectException(RekognitionError):
     # either (a caller that relied on it would break on AWS): the caller, who sent them, must name them.
     code = "InvalidS3ObjectException"
     default_message = "Unable to get object metadata from S3. Check object key, region and/or access permissions."
+
+
+class ImageTooLargeException(RekognitionError):
+    code = "ImageTooLargeException"
+
+
+class InvalidImageFormatException(RekognitionError):
+    code = "InvalidImageFormatException"
 
 
 class InvalidPaginationTokenException(RekognitionError):

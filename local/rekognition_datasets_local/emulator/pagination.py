@@ -28,6 +28,12 @@ def paginate(items: Sequence[T], params: dict[str, Any]) -> tuple[list[T], str |
     return list(items[start:end]), next_token
 
 
+def paged(member: str, items: Sequence[Any], params: dict[str, Any]) -> dict[str, Any]:
+    """``{member: <the page params ask for>}``, with ``NextToken`` when more follow."""
+    page, token = paginate(items, params)
+    return {member: page, "NextToken": token} if token is not None else {member: page}
+
+
 def _fingerprint(params: dict[str, Any]) -> str:
     bound = {key: value for key, value in params.items() if key not in _PAGING_ARGS}
     return hashlib.sha256(json.dumps(bound, sort_keys=True, default=str).encode()).hexdigest()[:16]

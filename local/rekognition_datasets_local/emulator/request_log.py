@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 #: Request members whose (possibly megabytes of) content is replaced by its size in bytes.
-_BLOB_MEMBERS = frozenset({"GroundTruth"})
+_BLOB_MEMBERS = frozenset({"GroundTruth", "Bytes"})
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 from rekognition_datasets_local.emulator import content
 from rekognition_datasets_local.emulator.exceptions import UnknownOperationException
-from rekognition_datasets_local.emulator.pagination import paginate
+from rekognition_datasets_local.emulator.model_responses import MODEL_OPERATIONS, ModelResponse
+from rekognition_datasets_local.emulator.pagination import paged, paginate
 
 if TYPE_CHECKING:
     from rekognition_datasets_local.emulator.backend import RekognitionBackend
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
-#: The operations the emulator serves; any other Rekognition operation is an UnknownOperationException.
-OPERATIONS = frozenset(
+#: The dataset operations the emulator serves.
+DATASET_OPERATIONS = frozenset(
     {
         "CreateProject",
         "DescribeProjects",
@@ -33,6 +34,8 @@ OPERATIONS = frozenset(
         "ListTagsForResource",
     }
 )
+#: The operations the emulator serves; any other Rekognition operation is an UnknownOperationException.
+OPERATIONS = DATASET_OPERATIONS | MODEL_OPERATIONS
 
 
 def _snake(operation: str) -> str:
@@ -40,15 +43,16 @@ def _snake(operation: str) -> str:
 
 
 class RekognitionResponse:
-    """The dataset API's operations over one backend."""
+    """The emulated operations over one backend: the dataset API here, the model API in ``ModelResponse``."""
 
     def __init__(self, backend: RekognitionBackend) -> None:
         self.backend = backend
+        self.models = ModelResponse(backend.models)
 
     def handler(self, operation: str) -> Handler:
         if operation not in OPERATIONS:
             raise UnknownOperationException(f"Operation {operation} is not supported by this emulator.")
-        method: Handler = getattr(self, _snake(operation))
+        method: Handler = getattr(self.models if operation in MODEL_OPERATIONS else self, _snake(operation))
         return method
 
     def create_project(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -59,8 +63,7 @@ class RekognitionResponse:
 
     def describe_projects(self, params: dict[str, Any]) -> dict[str, Any]:
         projects = self.backend.describe_projects(params.get("ProjectNames"), params.get("Features"))
-        page, token = paginate(projects, params)
-        return _with_token({"ProjectDescriptions": page}, token)
+        return paged("ProjectDescriptions", projects, params)
 
     def delete_project(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"Status": self.backend.delete_project(params["ProjectArn"])}

@@ -7,6 +7,7 @@ another process read the request log, arm faults, move the clock and reset the s
 - ``DELETE /_emulator/requests`` clears the log
 - ``POST /_emulator/faults`` with ``{"fault": <Faults method>, ...its keyword arguments}``
 - ``POST /_emulator/advance`` with ``{"seconds": N}``
+- ``POST /_emulator/configure`` with ``EmulatorConfig`` fields to replace (``{"training_f1": 0.7}``) until reset
 - ``POST /_emulator/reset``
 """
 
@@ -48,13 +49,20 @@ class EmulatorApp:
     """The emulator's WSGI application."""
 
     def __init__(
-        self, responses: RekognitionResponse, faults: Faults, log: RequestLog, clock: Clock, reset: Callable[[], None]
+        self,
+        responses: RekognitionResponse,
+        faults: Faults,
+        log: RequestLog,
+        clock: Clock,
+        reset: Callable[[], None],
+        configure: Callable[..., Any],
     ) -> None:
         self.responses = responses
         self.faults = faults
         self.log = log
         self.clock = clock
         self.reset = reset
+        self.configure = configure
         #: Other services' WSGI apps, by the service name requests are signed for (``mount``).
         self.mounts: dict[str, Any] = {}
 
@@ -102,6 +110,8 @@ class EmulatorApp:
                 self.clock.advance(float(_json_body(request).get("seconds", 0)))
             elif action == ("POST", "reset"):
                 self.reset()
+            elif action == ("POST", "configure"):
+                self.configure(**_json_body(request))
             else:
                 return _json_response(404, {"error": f"no control action {action[0]} {request.path}"})
         except (RekognitionError, ValueError, TypeError) as error:

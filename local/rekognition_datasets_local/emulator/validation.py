@@ -117,7 +117,7 @@ def _map_constraints(shape: MapShape, value: dict[Any, Any], path: str, errors: 
 def _string(shape: Shape, value: str) -> list[str]:
     problems = _bounded(shape, len(value), "length")
     pattern = shape.metadata.get("pattern")
-    if pattern is not None and _compiled(pattern).fullmatch(value) is None:
+    if pattern is not None and compiled_pattern(pattern).fullmatch(value) is None:
         problems.append(f"Member must satisfy regular expression pattern: {pattern}")
     enum = shape.metadata.get("enum")
     if enum and value not in enum:
@@ -169,7 +169,7 @@ def _quote(value: Any) -> str:
 
 
 @functools.cache
-def _compiled(pattern: str) -> re.Pattern[str]:
+def compiled_pattern(pattern: str) -> re.Pattern[str]:
     """The model's (Java) pattern for Python's ``re``: ``\\p{L}``-style classes become explicit ranges."""
     return re.compile(_UNICODE_CLASS.sub(lambda m: _category_ranges(m.group(1)), pattern))
 

@@ -1,4 +1,4 @@
-"""Fixtures of the emulator tests: clients without retries, a manifest bucket, a project."""
+"""Fixtures of the emulator tests: clients without retries, a manifest bucket, a project, one ready to train."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from .manifests import BUCKET, jsonl
+from .manifests import BUCKET, classification, detection, image, jsonl, labelled
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -48,6 +48,37 @@ def put_manifest(s3: S3Client, bucket: str) -> Callable[..., dict[str, str]]:
 @pytest.fixture
 def project(client: RekognitionClient) -> str:
     return client.create_project(ProjectName="my-project")["ProjectArn"]
+
+
+#: Where the model tests' trainings write their results.
+OUTPUT_BUCKET = "model-output"
+
+
+@pytest.fixture
+def output(s3: S3Client) -> dict[str, str]:
+    """An OutputConfig whose bucket exists."""
+    s3.create_bucket(Bucket=OUTPUT_BUCKET)
+    return {"S3Bucket": OUTPUT_BUCKET, "S3KeyPrefix": "models/"}
+
+
+@pytest.fixture
+def trainable(client: RekognitionClient, project: str, put_manifest: Callable[..., dict[str, str]]) -> str:
+    """The project, with complete TRAIN (cat, dog, boxed car) and TEST datasets (complete on the next request)."""
+    train = [
+        *labelled({"cat": 4, "dog": 4}),
+        *(detection(image(f"car-{i}"), [("car", 1, 2, 30, 40)]) for i in range(2)),
+    ]
+    test = [
+        classification(image("test-cat"), "cat"),
+        classification(image("test-dog"), "dog"),
+        detection(image("test-car"), [("car", 5, 6, 70, 80)]),
+    ]
+    for kind, lines in (("TRAIN", train), ("TEST", test)):
+        manifest = put_manifest(lines, key=f"manifests/{kind.lower()}.manifest")
+        client.create_dataset(
+            ProjectArn=project, DatasetType=kind, DatasetSource={"GroundTruthManifest": {"S3Object": manifest}}
+        )
+    return project
 
 
 def error_of(raised: pytest.ExceptionInfo[Any]) -> dict[str, str]:

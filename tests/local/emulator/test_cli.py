@@ -186,6 +186,10 @@ def test_control_throttle_slow_delete_advance_and_reset(emulator, client, projec
         (["--reset"], "need --control URL"),
         (["--host", "0.0.0.0"], "loopback only"),
         (["--throttle-next", "0"], "count must be >= 1"),
+        (["--training-f1", "high"], "--training-f1: 'high' is not a number"),
+        (["--training-f1", "v1=1.5"], "between 0 and 1"),
+        (["--fail-training", "v1"], "expected NAME=MESSAGE"),
+        (["--fail-start", "=boom"], "--fail-start '=boom': expected NAME=MESSAGE"),
         (["--throttle", "DescribeDatset=0.5"], "did you mean DescribeDataset"),
         (["--throttle", "describedataset=0.5"], "did you mean DescribeDataset"),
         (["--internal-error-next", "Nonsense=1"], "unknown Rekognition operation 'Nonsense'"),
@@ -216,3 +220,27 @@ def test_control_refusal_exits_1(emulator, capsys):
 
     assert main(["emulator", "--control", emulator.rekognition_url, "--delete-dataset", missing]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_control_sets_training_time_f1s_and_failures(emulator, client, trainable, output):
+    url = emulator.rekognition_url
+    flags = ["--delay", "training=600", "--training-f1", "0.8", "--training-f1", "my-project/v2=0.6"]
+
+    failures = ["--fail-training", "v3=Out of memory=really", "--fail-start", "*=No capacity"]
+    configured = main(["emulator", "--control", url, *flags, *failures])
+    for name in ("v1", "v2", "v3"):
+        client.create_project_version(ProjectArn=trainable, VersionName=name, OutputConfig=output)
+    training = {
+        d["Status"] for d in client.describe_project_versions(ProjectArn=trainable)["ProjectVersionDescriptions"]
+    }
+    advanced = main(["emulator", "--control", url, "--advance", "600"])
+    described = client.describe_project_versions(ProjectArn=trainable)["ProjectVersionDescriptions"]
+
+    assert (configured, advanced, training) == (0, 0, {"TRAINING_IN_PROGRESS"})
+    assert {d["ProjectVersionArn"].split("/")[-2]: d.get("EvaluationResult", {}).get("F1Score") for d in described} == {
+        "v1": 0.8,
+        "v2": 0.6,
+        "v3": None,
+    }
+    assert described[0]["StatusMessage"] == "Out of memory=really"
+    assert emulator.config.start_failures == {"*": "No capacity"}

@@ -45,3 +45,32 @@ def test_refusals_and_unreachable_emulators_raise_control_error(control):
         control.arm("explode")
     with pytest.raises(ControlError, match="cannot reach the emulator"):
         EmulatorControl("http://127.0.0.1:9", timeout=2).reset()
+
+
+def test_configure_sets_trainings_until_reset(client, emulator, control, trainable, output):
+    control.configure(training_delay=60, training_f1=0.5, training_failures={"bad": "no luck"})
+    for name in ("good", "bad"):
+        client.create_project_version(ProjectArn=trainable, VersionName=name, OutputConfig=output)
+
+    control.advance(60)
+    described = client.describe_project_versions(ProjectArn=trainable)["ProjectVersionDescriptions"]
+    control.reset()
+
+    assert [(d["Status"], d.get("StatusMessage"), d.get("EvaluationResult", {}).get("F1Score")) for d in described] == [
+        ("TRAINING_FAILED", "no luck", None),
+        ("TRAINING_COMPLETED", "The model is ready to run.", 0.5),
+    ]
+    assert (emulator.config.training_f1, emulator.config.training_failures) == (0.9, {})
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"training_f1": 1.5}, "between 0 and 1"),
+        ({"training_speed": 2}, "training_speed"),
+        ({"training_delay": -1}, ">= 0"),
+    ],
+)
+def test_configure_refuses_bad_fields_and_values(control, changes, message):
+    with pytest.raises(ControlError, match=f"refused POST configure: .*{message}"):
+        control.configure(**changes)
