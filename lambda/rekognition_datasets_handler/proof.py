@@ -4,6 +4,7 @@
   fails a whole import (empty, too many rows, too many invalid lines, too many labels, images in several
   buckets), streamed through the shared manifest rules with the service's decoding.
 - ``entries``: every chunk the build would send is readable and passes the build's own check.
+- ``prefix``, ``folder``: the manifest they staged, as ``manifest`` (staging finishes before any rebuild).
 - ``dataset`` (a copy): the source dataset exists and is CREATE_COMPLETE or UPDATE_COMPLETE.
 
 The whole manifest is validated in the one invocation that decides the rebuild; it is not paged across polls:
@@ -25,6 +26,7 @@ from rekognition_datasets_handler.errors import ProviderError
 from rekognition_datasets_handler.manifest import ManifestValidator
 from rekognition_datasets_handler.manifest.codes import MAX_MANIFEST_BYTES
 from rekognition_datasets_handler.retry import error_code, is_transient
+from rekognition_datasets_handler.schema import STAGED_SOURCE_TYPES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -43,7 +45,11 @@ def buildable(spec: DatasetSpec, clients: Clients, chunk_bytes: int) -> bool:
     Raises ``ProviderError`` naming the object (bucket, key, version) or the source dataset when it cannot be built.
     """
     source = spec.source
-    if source.type == "manifest":
+    if source.type in STAGED_SOURCE_TYPES:
+        from rekognition_datasets_handler.staging import manifest_source
+
+        _prove_manifest(clients.s3, manifest_source(spec))
+    elif source.type == "manifest":
         _prove_manifest(clients.s3, source)
     elif source.type == "entries":
         _prove_entries(clients.s3, source, chunk_bytes)

@@ -22,6 +22,7 @@ from rekognition_datasets_handler.schema import (
     RESERVED_TAG_PREFIX,
     SOURCE_KEYS,
     SOURCE_TYPES,
+    STAGED_SOURCE_TYPES,
 )
 
 MAX_USER_TAGS = 190
@@ -42,7 +43,9 @@ class SourceSpec(NamedTuple):
     version: str | None = None
     dataset_arn: str | None = None
     image_bucket: str | None = None
+    #: prefix source: the key prefix the images are under ("" or ending with "/")
     prefix: str | None = None
+    #: staged sources (prefix, folder): where the handler writes the manifest (and a folder's images)
     staging_bucket: str | None = None
     staging_prefix: str | None = None
 
@@ -135,6 +138,34 @@ def parse_tags(value: object) -> dict[str, str]:
     return tags
 
 
+def _bucket(props: Mapping[str, Any], key: str, *, required: bool) -> str | None:
+    bucket = string_property(props, key, required=required, max_len=255)
+    if bucket is not None and not S3_BUCKET.match(bucket):
+        raise ProviderError(f"Source.{key} must be an S3 bucket name, got {bucket!r:.80}.")
+    return bucket
+
+
+def _key_prefix(props: Mapping[str, Any], key: str) -> str:
+    """A key prefix: "" (the whole bucket) or a folder ending with "/", not starting with one."""
+    value = props.get(key)
+    if value is None:
+        raise ProviderError(f"Source.{key} is required: a key prefix, empty or ending with '/'.")
+    if not isinstance(value, str) or len(value) > 1024 or value.startswith("/") or (not value.endswith("/") and value):
+        raise ProviderError(f"Source.{key} must be empty or a key prefix ending with '/', got {value!r:.80}.")
+    return value
+
+
+def _staged_source(kind: str, value: Mapping[str, Any]) -> SourceSpec:
+    return SourceSpec(
+        type=kind,
+        bucket=_bucket(value, "Bucket", required=True),
+        key=string_property(value, "Key", required=True, max_len=1024) if kind == "folder" else None,
+        prefix=_key_prefix(value, "Prefix") if kind == "prefix" else None,
+        staging_bucket=_bucket(value, "StagingBucket", required=True),
+        staging_prefix=_key_prefix(value, "StagingPrefix"),
+    )
+
+
 def parse_source(value: object) -> SourceSpec:
     """The ``Source`` object (absent means empty)."""
     if value is None:
@@ -152,40 +183,15 @@ def parse_source(value: object) -> SourceSpec:
         if parse_dataset_arn(str(arn)) is None:
             raise ProviderError(f"Source.DatasetArn must be a Rekognition dataset ARN, got {arn!r:.120}.")
         return SourceSpec(type="dataset", dataset_arn=arn)
-    bucket = _bucket_property(value, "Bucket", required=True)
-    if kind in ("folder", "prefix"):
-        return SourceSpec(
-            type=str(kind),
-            bucket=bucket,
-            key=string_property(value, "Key", required=True, max_len=1024) if kind == "folder" else None,
-            prefix=_prefix_property(value) if kind == "prefix" else None,
-            staging_bucket=_bucket_property(value, "StagingBucket", required=True),
-            staging_prefix=string_property(value, "StagingPrefix", required=True, max_len=512),
-        )
-    image_bucket = string_property(value, "ImageBucket", required=False, max_len=255)
-    if image_bucket is not None and not S3_BUCKET.match(image_bucket):
-        raise ProviderError(f"Source.ImageBucket must be an S3 bucket name, got {image_bucket!r:.80}.")
+    if kind in STAGED_SOURCE_TYPES:
+        return _staged_source(str(kind), value)
     return SourceSpec(
         type=str(kind),
-        bucket=bucket,
+        bucket=_bucket(value, "Bucket", required=True),
         key=string_property(value, "Key", required=True, max_len=1024),
         version=string_property(value, "Version", required=False, max_len=1024),
-        image_bucket=image_bucket,
+        image_bucket=_bucket(value, "ImageBucket", required=False),
     )
-
-
-def _prefix_property(value: Mapping[str, Any]) -> str:
-    prefix = value.get("Prefix")
-    if not isinstance(prefix, str) or len(prefix) > 1024 or (prefix and not prefix.endswith("/")):
-        raise ProviderError(f"Source.Prefix must be '' or a key prefix ending in '/', got {prefix!r:.80}.")
-    return prefix
-
-
-def _bucket_property(value: Mapping[str, Any], key: str, *, required: bool) -> str | None:
-    bucket = string_property(value, key, required=required, max_len=255)
-    if bucket is not None and not S3_BUCKET.match(bucket):
-        raise ProviderError(f"Source.{key} must be an S3 bucket name, got {bucket!r:.80}.")
-    return bucket
 
 
 def _non_negative_int(props: Mapping[str, Any], key: str) -> int | None:
@@ -214,11 +220,14 @@ def parse_dataset(props: Mapping[str, Any]) -> DatasetSpec:
     dataset_type = props.get("DatasetType")
     if dataset_type not in DATASET_TYPES:
         raise ProviderError(f"DatasetType must be TRAIN or TEST, got {dataset_type!r:.40}.")
+    source = parse_source(props.get("Source"))
     return DatasetSpec(
         project_arn=project_arn,
         dataset_type=str(dataset_type),
-        source=parse_source(props.get("Source")),
-        source_fingerprint=string_property(props, "SourceFingerprint", required=False, max_len=256),
+        source=source,
+        source_fingerprint=string_property(
+            props, "SourceFingerprint", required=source.type in STAGED_SOURCE_TYPES, max_len=256
+        ),
         tags=parse_tags(props.get("Tags")),
         max_error_entries=_non_negative_int(props, "MaxErrorEntries"),
         reset_on_training_fingerprint=string_property(props, "ResetOnTrainingFingerprint", required=False, max_len=256),

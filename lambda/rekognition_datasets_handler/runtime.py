@@ -31,6 +31,19 @@ class Outcome(NamedTuple):
     step: str | None = None
 
 
+class StagingLimits(NamedTuple):
+    """How much one step of a staged source (prefix, folder) may do before it hands over to the next poll."""
+
+    #: wall-clock seconds of work per step, well under the handler's 300 s timeout
+    seconds: float = 30.0
+    #: keys per ListObjectsV2 page (its maximum)
+    page_keys: int = 1000
+    #: zip members extracted per batch (each batch is one ListObjectsV2 of what is already staged)
+    members: int = 500
+    #: manifest bytes per multipart part (S3 wants at least 5 MiB for every part but the last)
+    part_bytes: int = 8 * 1024 * 1024
+
+
 class Runtime(NamedTuple):
     """Seams of an invocation; ``Runtime.from_env()`` is what Lambda uses, tests build their own."""
 
@@ -38,6 +51,7 @@ class Runtime(NamedTuple):
     budget: Budget
     clients_factory: Callable[[], Clients] = get_clients
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    staging: StagingLimits = StagingLimits()
 
     @classmethod
     def from_env(cls, stream: TextIO | None = None) -> Runtime:

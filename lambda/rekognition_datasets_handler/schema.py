@@ -83,25 +83,25 @@ if TYPE_CHECKING:
         Version: NotRequired[str]
         ImageBucket: NotRequired[str]
 
-    class FolderSourceProperties(TypedDict):
-        """``Source`` from a ZIP of an image folder (``Bucket``/``Key``): the handler extracts its images under
-        ``StagingBucket``/``StagingPrefix``, labelled by their immediate child folder, writes a Ground Truth
-        manifest there across ``is_complete`` polls, and creates the dataset from it."""
-
-        Type: Literal["folder"]
-        Bucket: str
-        Key: str
-        StagingBucket: str
-        StagingPrefix: str
-
     class PrefixSourceProperties(TypedDict):
-        """``Source`` from the images under ``Bucket``/``Prefix``, labelled by their immediate sub-prefix: the
-        handler pages through them across ``is_complete`` polls, writes a Ground Truth manifest under
-        ``StagingBucket``/``StagingPrefix``, and creates the dataset from it."""
+        """``Source`` from the PNG/JPEG images under ``Bucket``/``Prefix``, labelled by their immediate sub-prefix.
+        At deploy time the handler lists them into a manifest under ``StagingBucket``/``StagingPrefix`` and
+        creates the dataset from it. ``Prefix`` and ``StagingPrefix`` are empty or end with "/"."""
 
         Type: Literal["prefix"]
         Bucket: str
         Prefix: str
+        StagingBucket: str
+        StagingPrefix: str
+
+    class FolderSourceProperties(TypedDict):
+        """``Source`` from a zip of an image folder (``Bucket``/``Key``, the CDK asset), labelled by each image's
+        immediate folder. The handler extracts the images under ``StagingBucket``/``StagingPrefix`` (one bucket,
+        as the service requires), lists them into a manifest there and creates the dataset from it."""
+
+        Type: Literal["folder"]
+        Bucket: str
+        Key: str
         StagingBucket: str
         StagingPrefix: str
 
@@ -111,8 +111,8 @@ if TYPE_CHECKING:
         | ManifestSourceProperties
         | DatasetCopySourceProperties
         | EntriesSourceProperties
-        | FolderSourceProperties
         | PrefixSourceProperties
+        | FolderSourceProperties
     )
 
     class DatasetProperties(TypedDict):
@@ -122,7 +122,9 @@ if TYPE_CHECKING:
         DatasetType: DatasetTypeName
         Source: NotRequired[SourceProperties]
         #: Fingerprint of the declared source (asset hash, object version, entries hash...). A change means the
-        #: dataset must converge to a new source even when Bucket/Key stay the same.
+        #: dataset must converge to a new source even when Bucket/Key stay the same. Required for the staged
+        #: sources (prefix: a hash of bucket, prefix and the user's refresh token; folder: the zip asset hash):
+        #: the same fingerprint reuses the manifest already staged for it.
         SourceFingerprint: NotRequired[str]
         Tags: NotRequired[dict[str, str]]
         #: Fail when DatasetStats.ErrorEntries exceeds this (a non-negative integer, as a string).
@@ -161,9 +163,12 @@ SOURCE_KEYS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "manifest": (("Type", "Bucket", "Key"), ("Version",)),
     "dataset": (("Type", "DatasetArn"), ()),
     "entries": (("Type", "Bucket", "Key"), ("Version", "ImageBucket")),
-    "folder": (("Type", "Bucket", "Key", "StagingBucket", "StagingPrefix"), ()),
     "prefix": (("Type", "Bucket", "Prefix", "StagingBucket", "StagingPrefix"), ()),
+    "folder": (("Type", "Bucket", "Key", "StagingBucket", "StagingPrefix"), ()),
 }
+#: Source types the handler stages into a manifest before creating the dataset from it (``SourceFingerprint``
+#: is required: it names the staging area's generation).
+STAGED_SOURCE_TYPES: Final = frozenset({"prefix", "folder"})
 SOURCE_TYPES: Final = tuple(SOURCE_KEYS)
 
 

@@ -7,6 +7,9 @@ the desired fingerprint, in a *_COMPLETE state, with every entries chunk applied
 Reads are spent only where a decision needs them: a dataset in progress needs one DescribeDataset per poll, its
 tags are read once it has settled, and what on_event itself proved (it created the dataset, deleted it to rebuild,
 or sent its last entries chunk) travels to is_complete as ``STEP_KEY`` instead of being read back.
+
+A staged source (prefix, folder) is first staged into a manifest (``staging``, a bounded step per call, its
+progress in S3); only then is any dataset created or deleted, from that manifest as from a manifest source.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from rekognition_datasets_handler.schema import (
     ATTR_TOTAL_LABELS,
     CREATE_FAILED_MARKER,
     RESERVED_TAG_PREFIX,
+    STAGED_SOURCE_TYPES,
     TAG_ENTRIES_PROGRESS,
     TAG_FINGERPRINT,
     TAG_LOGICAL_ID,
@@ -54,6 +58,8 @@ WAITING = Outcome(complete=False)
 #: created by this request (ours, with these properties' tags); deleted to rebuild (proven ours);
 #: given its last entries chunk and the new fingerprint in place (proven ours).
 STEP_CREATED, STEP_REBUILDING, STEP_UPSERTED = "created", "rebuilding", "upserted"
+#: on_event staged part of a prefix or folder source: the polls finish staging, then take the full step.
+STEP_STAGING = "staging"
 
 
 # ----------------------------------------------------------------------------------------------- entry points
@@ -62,6 +68,11 @@ def start(request: Request, runtime: Runtime) -> Outcome:
     if request.request_type == "Delete":
         return runtime.budget.run("Deleting the dataset", lambda: _delete_step(request, runtime, first=True))
     spec = parse_dataset(request.properties)
+    staged = spec.source.type not in STAGED_SOURCE_TYPES or runtime.budget.run(
+        "Staging the source", lambda: _staged(spec, runtime)
+    )
+    if not staged:
+        return Outcome(complete=False, physical_id=request.physical_id, step=STEP_STAGING)
     try:
         outcome = runtime.budget.run("Reconciling the dataset", lambda: _first_step(request, spec, runtime))
     except Exception:
@@ -81,12 +92,25 @@ def poll(request: Request, runtime: Runtime) -> Outcome:
     if request.request_type == "Delete":
         return _delete_step(request, runtime, first=False)
     spec = parse_dataset(request.properties)
+    # Every poll of a staged source checks its staging (one GetObject once staged): crhelper's polls carry no step.
+    if spec.source.type in STAGED_SOURCE_TYPES and not _staged(spec, runtime):
+        return Outcome(complete=False, physical_id=request.physical_id)
+    if request.step == STEP_STAGING:
+        request = request._replace(step=None)  # nothing was done to a dataset yet: read it
     try:
         return _poll_step(request, spec, runtime)
     except ProviderError:
         if request.request_type == "Update" and _old_slot(request) not in (None, spec.slot):
             _discard_ours(request, spec, runtime, wait=False)  # a failed replacement leaves nothing behind
         raise
+
+
+def _staged(spec: DatasetSpec, runtime: Runtime) -> bool:
+    """One bounded staging step of a prefix or folder source; True once its manifest is staged (nothing done to
+    any dataset before: a source that cannot be staged fails with the dataset untouched)."""
+    from rekognition_datasets_handler import staging  # only staged sources need it: kept out of the cold start
+
+    return staging.advance(spec, runtime) is not None
 
 
 def _first_step(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
@@ -182,6 +206,10 @@ def _create(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
         "Tags": {**spec.tags, **_identity_tags(request, spec)},
     }
     source = spec.source
+    if source.type in STAGED_SOURCE_TYPES:
+        from rekognition_datasets_handler.staging import manifest_source
+
+        source = manifest_source(spec)
     if source.type == "manifest":
         s3_object = {"Bucket": source.bucket, "Name": source.key}
         if source.version:

@@ -43,9 +43,9 @@ SAMPLES: dict[str, Any] = {
     "Version": "v1",
     "DatasetArn": DATASET,
     "ImageBucket": "provider-test-images",
-    "Prefix": "images/",
-    "StagingBucket": "provider-test-staging",
-    "StagingPrefix": "rekognition-datasets/",
+    "Prefix": "photos/",
+    "StagingBucket": "provider-test-assets",
+    "StagingPrefix": "staged/",
 }
 
 
@@ -100,7 +100,7 @@ def test_key_tuples_equal_the_typed_dicts() -> None:
         for kind, (required, optional) in schema.SOURCE_KEYS.items()
     } == SOURCE_TYPED
     assert (
-        set(schema.SOURCE_TYPES) == set(SOURCE_TYPED) == {"empty", "manifest", "dataset", "entries", "folder", "prefix"}
+        set(schema.SOURCE_TYPES) == set(SOURCE_TYPED) == {"empty", "manifest", "dataset", "entries", "prefix", "folder"}
     )
 
 
