@@ -1,8 +1,9 @@
 """Child process of B8: one project, a TRAIN dataset from a folder, an S3 prefix or nothing, an empty TEST.
 
-``python -m bench.scale_app {folder|prefix|bare} IMAGES OUTDIR`` prints one JSON line: ``import_s``, ``build_s``,
-``synth_s`` and the template path. ``folder`` reads the local folder ``IMAGES`` (``from_image_folder``);
-``prefix`` names ``s3://bench-b8-images/images/`` (``from_bucket_prefix``; nothing is read at synth); ``bare`` is
+``python -m bench.scale_app {folder|prefix|bare} IMAGES OUTDIR [REFRESH]`` prints one JSON line: ``import_s``,
+``build_s``, ``synth_s`` and the template path. ``folder`` reads the local folder ``IMAGES`` (``from_image_folder``);
+``prefix`` names ``s3://bench-b8-images/images/`` (``from_bucket_prefix`` with ``refresh=REFRESH``: one per size,
+so a size never reuses another's staged manifest; nothing is read at synth); ``bare`` is
 the bare minimum: the same stack with an empty TRAIN dataset.
 """
 
@@ -23,6 +24,7 @@ PREFIX = "images/"
 
 def main(argv: list[str]) -> int:
     variant, images, outdir = argv[0], Path(argv[1]), argv[2]
+    refresh = argv[3] if len(argv) > 3 else None
     if variant not in VARIANTS:
         raise SystemExit(f"variant must be one of {VARIANTS}, got {variant!r}")
     start = time.perf_counter()
@@ -38,7 +40,8 @@ def main(argv: list[str]) -> int:
     if variant == "folder":
         source = DatasetSource.from_image_folder(images)
     elif variant == "prefix":
-        source = DatasetSource.from_bucket_prefix(s3.Bucket.from_bucket_name(stack, "Images", PREFIX_BUCKET), PREFIX)
+        bucket = s3.Bucket.from_bucket_name(stack, "Images", PREFIX_BUCKET)
+        source = DatasetSource.from_bucket_prefix(bucket, PREFIX, refresh=refresh)
     else:
         source = DatasetSource.empty()
     Dataset(stack, "Training", project=project, source=source)
