@@ -43,10 +43,12 @@ unit: setup
 
 test: lint typecheck unit
 
-# The long chaos run (issue 11): CHAOS_EXAMPLES sequences of up to CHAOS_STEPS steps, from seed CHAOS_SEED.
+# Long runs, outside `make test`: the chaos run (issue 11) of CHAOS_EXAMPLES sequences of up to CHAOS_STEPS steps
+# from seed CHAOS_SEED, then the full-scale runs marked `soak` (400 datasets in 200 projects, a 100,000-object prefix).
 CHAOS_SEED ?= 0
 soak: setup
 	CHAOS_SOAK=1 $(BIN)/pytest tests/e2e/test_chaos.py::test_chaos -n 0 -s --hypothesis-seed=$(CHAOS_SEED)
+	$(BIN)/pytest -m soak -n 0
 
 synth: setup-local
 	npx cdk synth --quiet

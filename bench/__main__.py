@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, str] = {
     "B5": "bench.b5_manifest",
     "B6": "bench.b6_cold_start",
     "B7": "bench.b7_demo",
+    "B8": "bench.b8_scale",
 }
 
 

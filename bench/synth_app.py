@@ -12,6 +12,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 STACK_NAME = "BenchStack"
 VARIANTS = ("library", "native")
@@ -41,10 +42,16 @@ def main(argv: list[str]) -> int:
             rekognition.CfnDataset(
                 stack, f"Dataset{index}", project_arn=project.project_arn, dataset_type="TRAIN" if train else "TEST"
             )
+    print_synth(app, STACK_NAME, start, imported)
+    return 0
+
+
+def print_synth(app: Any, stack_name: str, start: float, imported: float) -> None:
+    """Synthesize ``app`` (built since ``imported``) and print the phases and ``stack_name``'s template path."""
     built = time.perf_counter()
     assembly = app.synth()
     synthesized = time.perf_counter()
-    template = Path(assembly.get_stack_by_name(STACK_NAME).template_full_path)
+    template = Path(assembly.get_stack_by_name(stack_name).template_full_path)
     result = {
         "import_s": imported - start,
         "build_s": built - imported,
@@ -52,7 +59,6 @@ def main(argv: list[str]) -> int:
         "template": str(template),
     }
     print(json.dumps(result))
-    return 0
 
 
 if __name__ == "__main__":

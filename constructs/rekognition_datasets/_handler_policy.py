@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -14,7 +14,7 @@ from rekognition_datasets import nag, perms
 from rekognition_datasets.errors import ValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from constructs import Construct
 
@@ -28,6 +28,16 @@ _STACK_PROJECTS_REASON = (
 _LISTED_PROJECTS_REASON = (
     "Dataset ARNs end in a creation timestamp chosen by the service, so the handler can only be scoped to the "
     "datasets of each declared project (project/<name>/dataset/*)."
+)
+
+#: Grants listed resource by resource, per group, before the group falls back to one pattern: the role's policy
+#: is bounded whatever the number of projects, datasets or assets (IAM counts 10,240 inline characters per role).
+MAX_LISTED_GRANTS: Final = 10
+_ALL_PROJECTS_REASON = (
+    f"This stack's datasets use more than {MAX_LISTED_GRANTS} projects that are not named with the stack's "
+    "prefix; listing each would grow the role's policy past IAM's size limits, so the handler may manage datasets "
+    "in any project of the stack's account and region. It creates datasets only in the projects the template "
+    "names, and deletes or changes only what carries this stack's ownership tags."
 )
 
 
@@ -51,10 +61,12 @@ class HandlerPolicy:
         self._stack = stack
         self._validations = cdk.Validations.of(owner)
         self._statement_keys: set[str] = set()
+        #: Fallback group key -> how many resources it lists (see ``add_bounded``).
+        self._bounded: dict[str, int] = {}
         self._projects: set[str] = set()
         #: The statements that list projects this stack does not name by pattern (one per action group).
         self._listed: tuple[iam.PolicyStatement, iam.PolicyStatement] | None = None
-        self._stack_projects_granted = False
+        self._listed_count = 0
         self._generated_name_prefix = _generated_name_prefix(stack)
         self.role = iam.Role(
             owner,
@@ -64,19 +76,44 @@ class HandlerPolicy:
         )
 
     def add_statement(
-        self, actions: Sequence[str], resources: Sequence[str], *, wildcard_reason: str | None = None
-    ) -> None:
+        self,
+        actions: Sequence[str],
+        resources: Sequence[str],
+        *,
+        wildcard_reason: str | None = None,
+        conditions: Mapping[str, Any] | None = None,
+    ) -> bool:
         """Allow ``actions`` on ``resources`` to the handler role, once; acknowledge wildcard resources.
 
         ``wildcard_reason`` is required when a resource holds ``*``: it becomes the cdk-nag acknowledgement.
+        Returns whether the statement is new.
         """
         resolved = self._stack.resolve(list(resources))
-        key = json.dumps([sorted(actions), resolved], sort_keys=True)
+        key = json.dumps([sorted(actions), resolved, self._stack.resolve(conditions)], sort_keys=True)
         if key in self._statement_keys:
-            return
+            return False
         self._statement_keys.add(key)
-        self.role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=list(resources)))
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(actions), resources=list(resources), conditions=conditions)
+        )
         self._acknowledge_wildcards(resources, resolved, wildcard_reason)
+        return True
+
+    def add_bounded(self, actions: Sequence[str], resource: str, *, fallback: str, reason: str) -> None:
+        """Allow ``actions`` on ``resource``, listed while its group holds at most ``MAX_LISTED_GRANTS``
+        resources; beyond, once on ``fallback`` (a pattern covering the group, acknowledged with ``reason``).
+
+        The policy then stays the same size however many resources of the group a stack declares.
+        """
+        group = json.dumps([sorted(actions), self._stack.resolve(fallback)], sort_keys=True)
+        listed = self._bounded.get(group, 0)
+        if listed > MAX_LISTED_GRANTS:
+            return
+        if listed == MAX_LISTED_GRANTS:
+            self.add_statement(actions, [fallback], wildcard_reason=reason)
+            self._bounded[group] = listed + 1
+        elif self.add_statement(actions, [resource]):
+            self._bounded[group] = listed + 1
 
     def _acknowledge_wildcards(self, resources: Sequence[str], resolved: list[Any], reason: str | None) -> None:
         """Acknowledge the IAM5 finding of each wildcard among ``resources`` (``resolved``: their resolved forms)."""
@@ -125,14 +162,20 @@ class HandlerPolicy:
 
         Declared projects whose name starts with the stack's generated-name prefix share two pattern
         statements, whatever their number; any other project (imported, native, or named otherwise by the user)
-        is listed in two shared statements, which grow by one ARN each per such project.
+        is listed in two shared statements, which grow by one ARN each per such project up to
+        ``MAX_LISTED_GRANTS`` projects; beyond, two statements cover every project of the stack's account and
+        region instead (the handler proves ownership by tags before it changes or deletes a dataset).
         """
         key = project_key(project)
         if key in self._projects:
             return
         self._projects.add(key)
         if self._covers_by_pattern(project):
-            self._grant_stack_projects()
+            self._grant_projects(self._generated_name_prefix or "", _STACK_PROJECTS_REASON)
+            return
+        self._listed_count += 1
+        if self._listed_count > MAX_LISTED_GRANTS:
+            self._grant_projects("", _ALL_PROJECTS_REASON)
             return
         create = [project.project_arn]
         datasets = [project.dataset_arn_pattern]
@@ -157,12 +200,8 @@ class HandlerPolicy:
         # handler can only reach projects in its own account and region, which the pattern names too.
         return project._declared_name.startswith(self._generated_name_prefix)
 
-    def _grant_stack_projects(self) -> None:
-        """Allow the dataset actions on every project named with this stack's prefix (two statements, once)."""
-        if self._stack_projects_granted:
-            return
-        self._stack_projects_granted = True
-        prefix = self._generated_name_prefix
+    def _grant_projects(self, prefix: str, reason: str) -> None:
+        """Allow the dataset actions on every project whose name starts with ``prefix`` (two statements, once)."""
 
         def arn(resource_name: str) -> str:
             return self._stack.format_arn(
@@ -172,12 +211,8 @@ class HandlerPolicy:
                 arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
             )
 
-        self.add_statement(
-            perms.PROJECT_CREATE_DATASET_ACTIONS, [arn(f"{prefix}*/*")], wildcard_reason=_STACK_PROJECTS_REASON
-        )
-        self.add_statement(
-            perms.MANAGE_DATASET_ACTIONS, [arn(f"{prefix}*/dataset/*")], wildcard_reason=_STACK_PROJECTS_REASON
-        )
+        self.add_statement(perms.PROJECT_CREATE_DATASET_ACTIONS, [arn(f"{prefix}*/*")], wildcard_reason=reason)
+        self.add_statement(perms.MANAGE_DATASET_ACTIONS, [arn(f"{prefix}*/dataset/*")], wildcard_reason=reason)
 
 
 def _generated_name_prefix(stack: cdk.Stack) -> str | None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import os
 import posixpath
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from rekognition_datasets_handler import schema
@@ -12,7 +15,6 @@ from rekognition_datasets_handler.manifest import classification_entry
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from pathlib import Path
 
 _MAGIC: Final = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
 
@@ -26,32 +28,57 @@ class FolderImage:
     label: str | None
 
 
-def scan_image_folder(root: Path) -> tuple[list[FolderImage], list[str]]:
+@dataclasses.dataclass(frozen=True)
+class FolderScan:
+    """What a folder holds: its images, the other files (skipped), and a digest of all of them."""
+
+    images: list[FolderImage]
+    skipped: list[str]
+    #: SHA-256 (hex) of every file's relative path and content, hidden files and folders excluded: the folder
+    #: asset's hash, computed in the same single read of each file as the checks.
+    digest: str
+
+
+def scan_image_folder(root: Path) -> FolderScan:
     """PNG/JPEG images under ``root`` labelled by their immediate child folder, plus skipped non-image files.
 
-    Images directly in ``root`` are unlabeled; deeper folders do not label (the console's rule).
+    Images directly in ``root`` are unlabeled; deeper folders do not label (the console's rule). Hidden files and
+    folders (``.name``) are not scanned. Each file is read once.
 
     :raises ValueError: when a file named like an image is not one, or there are no images.
     """
+    files: list[tuple[tuple[str, ...], Path]] = []
+    for folder, folders, names in os.walk(root):
+        folders[:] = [name for name in folders if not name.startswith(".")]  # prune hidden folders
+        base = Path(folder)
+        parts = base.relative_to(root).parts
+        files.extend(((*parts, name), base / name) for name in names if not name.startswith("."))
     images: list[FolderImage] = []
     skipped: list[str] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
+    digest = hashlib.sha256()
+    for parts, path in sorted(files):
+        if not path.is_file():
             continue
+        relative = "/".join(parts)
+        content = path.read_bytes()
+        digest.update(b"%s\0%d\0" % (relative.encode(), len(content)))
+        digest.update(content)
         magic = _MAGIC.get(path.suffix.lower())
         if magic is None:
-            skipped.append(relative.as_posix())
+            skipped.append(relative)
             continue
-        with path.open("rb") as handle:
-            head = handle.read(8)
-        if not head.startswith(magic):
+        if not content.startswith(magic):
             raise ValueError(f"{path} is named like a {path.suffix} image but its content is not one")
-        label = relative.parts[0] if len(relative.parts) > 1 else None
-        images.append(FolderImage(path=path, relative=relative.as_posix(), label=label))
+        label = parts[0] if len(parts) > 1 else None
+        images.append(FolderImage(path=path, relative=relative, label=label))
     if not images:
         raise ValueError(f"no PNG or JPEG images under {root}")
-    return images, skipped
+    return FolderScan(images=images, skipped=skipped, digest=digest.hexdigest())
+
+
+def labels_of(image: FolderImage) -> list[str]:
+    """The labels an image of a folder gets: its folder's name, or none."""
+    return [image.label] if image.label is not None else []
 
 
 def classification_line(object_key: str, labels: Sequence[str]) -> str:

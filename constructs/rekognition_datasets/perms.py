@@ -46,3 +46,19 @@ S3_OBJECT_VERSION_READ_ACTIONS: Final[tuple[str, ...]] = ("s3:GetObject", "s3:Ge
 
 #: Decrypt objects of a bucket encrypted with a customer managed key.
 KMS_DECRYPT_ACTIONS: Final[tuple[str, ...]] = ("kms:Decrypt",)
+
+#: List a bucket (on the bucket ARN, scoped with an ``s3:prefix`` condition).
+S3_LIST_ACTIONS: Final[tuple[str, ...]] = ("s3:ListBucket",)
+
+#: Write, read back and clean up staged objects (a manifest, extracted images, the handler's progress record),
+#: multipart uploads included.
+S3_STAGING_ACTIONS: Final[tuple[str, ...]] = (
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+)
+
+#: Write objects to a bucket encrypted with a customer managed key (and read them back).
+KMS_ENCRYPT_ACTIONS: Final[tuple[str, ...]] = ("kms:Decrypt", "kms:GenerateDataKey")

@@ -6,6 +6,8 @@ import weakref
 from typing import TYPE_CHECKING, Final
 
 import aws_cdk as cdk
+import constructs
+import jsii
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
 
 #: Construct id of the provider under its Stack. Part of the ServiceToken's identity: never change it.
 PROVIDER_ID: Final = "RekognitionDatasetsProvider"
+
+#: CloudFormation's resources per stack.
+MAX_STACK_RESOURCES: Final = 500
 
 #: The provider of each stack, and the stack of each scope asked about (the construct tree holds the same; these
 #: save the jsii lookups per dataset).
@@ -75,6 +80,7 @@ class DatasetProvider(Construct):
         self._policy.acknowledge_framework(self._framework, (on_event, is_complete))
         self._service_timeout = cdk.Duration.seconds(settings.service_timeout_seconds)
         self._service_token: str | None = None
+        self.node.add_validation(_StackResourceCount(stack))
         _PROVIDERS[stack] = self
 
     def _function(self, id: str, entry: str, code: lambda_.Code) -> lambda_.Function:
@@ -166,6 +172,32 @@ class DatasetProvider(Construct):
         if isinstance(existing, DatasetProvider):
             return existing
         return DatasetProvider(stack, settings_from_context(scope))
+
+
+@jsii.implements(constructs.IValidation)
+class _StackResourceCount:
+    """Fails synth, naming what to change, when the stack holds more resources than CloudFormation accepts."""
+
+    def __init__(self, stack: cdk.Stack) -> None:
+        self._stack = stack
+
+    def validate(self) -> list[str]:
+        found = [c for c in self._stack.node.find_all() if isinstance(c, cdk.CfnResource)]
+        if len(found) <= MAX_STACK_RESOURCES:
+            return []
+        kinds: dict[str, int] = {}
+        for resource in found:
+            kinds[resource.cfn_resource_type] = kinds.get(resource.cfn_resource_type, 0) + 1
+        ours = ", ".join(
+            f"{kinds[kind]} {kind}"
+            for kind in ("AWS::Rekognition::Project", schema.DATASET_RESOURCE_TYPE, schema.DISTRIBUTION_RESOURCE_TYPE)
+            if kind in kinds
+        )
+        return [
+            f"stack {self._stack.stack_name} declares {len(found)} resources ({ours}), over CloudFormation's "
+            f"{MAX_STACK_RESOURCES} per stack: split the projects, each with its datasets, across several stacks "
+            "(each stack gets its own provider)"
+        ]
 
 
 def _stack_of(scope: IConstruct) -> cdk.Stack:

@@ -9,7 +9,7 @@ import json
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import aws_cdk as cdk
 from aws_cdk import aws_s3_assets as s3_assets
@@ -33,13 +33,21 @@ _IMAGE_READ_REASON = (
     "declared image bucket and prefix, so the handler is scoped to that prefix."
 )
 
-#: Up to this many folder images are granted object by object; beyond, by extension in the asset bucket, so the
-#: handler role's policy stays far below IAM's inline-policy size limit.
-MAX_EXACT_IMAGE_GRANTS = 40
-_ASSET_IMAGES_REASON = (
-    "Folder images are CDK file assets named by content hash at the asset bucket's root; beyond "
-    f"{MAX_EXACT_IMAGE_GRANTS} images the handler reads them by image extension there, to keep the role policy "
-    "within IAM's size limit."
+#: Where the handler stages what it builds from a folder or prefix source (extracted images, the manifest):
+#: ``<staging prefix><fingerprint>/...``. Reserved: a listed prefix may not hold it.
+STAGING_PREFIX: Final = "rekognition-datasets/"
+_ASSET_READ_REASON = (
+    "CDK file assets are named by content hash at the asset bucket's root; beyond a few per stack the handler "
+    "reads them by file extension there, so the role's policy stays the same size for any number of datasets."
+)
+_STAGING_REASON = (
+    "The handler writes what it builds for a dataset (extracted images, the Ground Truth manifest) under the "
+    "reserved staging prefix, one folder per source fingerprint, and Rekognition reads them back with the "
+    "handler's permissions; their keys are only known at deploy time."
+)
+_PREFIX_READ_REASON = (
+    "A prefix source's images are every object under the declared prefix, labelled by their sub-prefix; the "
+    "handler lists and reads them there (Rekognition reads them with the handler's permissions)."
 )
 
 
@@ -127,13 +135,42 @@ class DatasetSource(abc.ABC):
 
     @staticmethod
     def from_image_folder(path: str | Path) -> DatasetSource:
-        """A local folder of PNG/JPEG images, each uploaded as an S3 file asset.
+        """A local folder of PNG/JPEG images, uploaded as one ZIP file asset (cost linear in its bytes).
 
         Each image is labelled with the name of its immediate child folder of ``path`` (deeper folders do not
-        label; images directly in ``path`` are unlabeled), as the console does. Entries are generated at synth,
-        validated, and applied like ``from_entries``. Other files are skipped with a warning.
+        label; images directly in ``path`` are unlabeled), as the console does. The folder is scanned and its
+        labels validated at synth; other files are skipped with a warning. At deploy time the handler extracts
+        the images under ``rekognition-datasets/`` in the asset bucket, writes their manifest there and creates
+        the dataset from it. The fingerprint is the asset hash (any changed file rebuilds the dataset).
         """
         return _ImageFolderSource(Path(path))
+
+    @staticmethod
+    def from_bucket_prefix(
+        bucket: s3.IBucket,
+        prefix: str,
+        *,
+        refresh: str | None = None,
+        staging_bucket: s3.IBucket | None = None,
+        staging_prefix: str = STAGING_PREFIX,
+    ) -> DatasetSource:
+        """The PNG/JPEG images already in S3 under ``prefix``, labelled by their immediate sub-prefix (the
+        console's folder-name rule: ``<prefix>cat/1.png`` is a ``cat``; objects directly under ``prefix`` are
+        unlabeled).
+
+        At deploy time the handler pages through the objects (across ``is_complete`` polls), writes a Ground
+        Truth manifest under the staging location and creates the dataset from it. Nothing reads the objects at
+        synth, so a change of the prefix's content is picked up only when ``refresh`` changes: set it to
+        anything new (a date, a data version) to rebuild the dataset from the prefix as it is then.
+
+        :param prefix: ``""`` (the whole bucket) or a key prefix ending in ``/``.
+        :param refresh: part of the fingerprint; change it to rebuild from the prefix's current content.
+            Default: ``None`` (the dataset is built once).
+        :param staging_bucket: where the handler writes the manifest. Default: ``bucket``.
+        :param staging_prefix: the key prefix it writes under (``<staging_prefix><fingerprint>/...``); must not
+            lie under ``prefix`` in the same bucket. Default: ``rekognition-datasets/``.
+        """
+        return _PrefixSource(bucket, prefix, refresh, staging_bucket or bucket, staging_prefix)
 
 
 def _object_arn(bucket_name: str, key_pattern: str) -> str:
@@ -145,6 +182,38 @@ def _grant_object(policy: HandlerPolicy, bucket: s3.IBucket, key: str, *, versio
     policy.add_statement(actions, [bucket.arn_for_objects(key)])
     if bucket.encryption_key is not None:
         policy.add_statement(perms.KMS_DECRYPT_ACTIONS, [bucket.encryption_key.key_arn])
+
+
+def _grant_asset(policy: HandlerPolicy, asset: s3_assets.Asset) -> None:
+    """Let the handler read ``asset``: listed object by object, or by extension beyond a few per stack."""
+    key = asset.s3_object_key
+    extension = "" if cdk.Token.is_unresolved(key) else Path(key).suffix
+    policy.add_bounded(
+        perms.S3_OBJECT_READ_ACTIONS,
+        asset.bucket.arn_for_objects(key),
+        fallback=asset.bucket.arn_for_objects(f"*{extension}"),
+        reason=_ASSET_READ_REASON,
+    )
+    if asset.bucket.encryption_key is not None:
+        policy.add_statement(perms.KMS_DECRYPT_ACTIONS, [asset.bucket.encryption_key.key_arn])
+
+
+def _grant_list(policy: HandlerPolicy, bucket: s3.IBucket, prefix: str) -> None:
+    """Let the handler list ``bucket``, only for keys under ``prefix``."""
+    policy.add_statement(
+        perms.S3_LIST_ACTIONS, [bucket.bucket_arn], conditions={"StringLike": {"s3:prefix": f"{prefix}*"}}
+    )
+
+
+def _grant_staging(policy: HandlerPolicy, bucket: s3.IBucket, prefix: str) -> None:
+    """Let the handler write, list and read back what it stages under ``bucket``/``prefix`` (listing also makes a
+    missing staged object a 404 rather than a 403, which is how the handler tells "not staged yet")."""
+    _grant_list(policy, bucket, prefix)
+    policy.add_statement(
+        perms.S3_STAGING_ACTIONS, [bucket.arn_for_objects(f"{prefix}*")], wildcard_reason=_STAGING_REASON
+    )
+    if bucket.encryption_key is not None:
+        policy.add_statement(perms.KMS_ENCRYPT_ACTIONS, [bucket.encryption_key.key_arn])
 
 
 def _grant_referenced_images(policy: HandlerPolicy, lines: Iterable[str]) -> None:
@@ -167,7 +236,7 @@ def _write_lines(lines: Sequence[str]) -> Path:
 
 def _entries_asset(scope: Construct, policy: HandlerPolicy, lines: Sequence[str]) -> s3_assets.Asset:
     asset = s3_assets.Asset(scope, "Entries", path=str(_write_lines(lines)))
-    _grant_object(policy, asset.bucket, asset.s3_object_key, versioned=False)
+    _grant_asset(policy, asset)
     return asset
 
 
@@ -220,7 +289,7 @@ class _ManifestFileSource(DatasetSource):
         with self._path.open(encoding="utf-8") as lines:  # streamed: manifests may be large
             check_manifest_lines(scope, lines, str(self._path))
         asset = s3_assets.Asset(scope, "Manifest", path=str(self._path))
-        _grant_object(policy, asset.bucket, asset.s3_object_key, versioned=False)
+        _grant_asset(policy, asset)
         with self._path.open(encoding="utf-8") as lines:
             _grant_referenced_images(policy, lines)
         properties: schema.ManifestSourceProperties = {
@@ -274,53 +343,98 @@ class _ImageFolderSource(DatasetSource):
         if not self._path.is_dir():
             raise ValidationError(scope, f"image folder {self._path} does not exist or is not a folder")
         try:
-            found, skipped = images.scan_image_folder(self._path)
+            scan = images.scan_image_folder(self._path)
         except ValueError as error:
             raise ValidationError(scope, str(error)) from error
-        for name in skipped:
+        for name in scan.skipped:
             cdk.Annotations.of(scope).add_warning_v2(
                 WARNING_PREFIX + "skipped-file", f"{self._path}/{name} is not a PNG or JPEG image; skipped"
             )
-        # Byte-identical images share one asset object (assets are content-addressed): one entry, all labels.
-        labels_by_key: dict[str, list[str]] = {}
-        files_by_key: dict[str, list[str]] = {}
-        image_bucket = ""
-        image_arns: list[str] = []
-        image_patterns: set[str] = set()
-        for image in found:
-            asset_id = "Image" + hashlib.sha256(image.relative.encode()).hexdigest()[:16]
-            asset = s3_assets.Asset(scope, asset_id, path=str(image.path))
-            image_bucket = asset.s3_bucket_name
-            key = asset.s3_object_key
-            if key not in labels_by_key:
-                image_arns.append(asset.bucket.arn_for_objects(key))
-                image_patterns.add(asset.bucket.arn_for_objects(f"*{image.path.suffix.lower()}"))
-            labels = labels_by_key.setdefault(key, [])
-            if image.label is not None and image.label not in labels:
-                labels.append(image.label)
-            files_by_key.setdefault(key, []).append(image.relative)
-        for names in files_by_key.values():
-            if len(names) > 1:
-                cdk.Annotations.of(scope).add_warning_v2(
-                    WARNING_PREFIX + "identical-images",
-                    f"{', '.join(names)} under {self._path} are identical; they become one entry with all their labels",
-                )
-        lines = [images.classification_line(key, labels) for key, labels in labels_by_key.items()]
-        if len(image_arns) <= MAX_EXACT_IMAGE_GRANTS:
-            policy.add_statement(perms.S3_OBJECT_READ_ACTIONS, image_arns)
-        else:
-            policy.add_statement(
-                perms.S3_OBJECT_READ_ACTIONS, sorted(image_patterns), wildcard_reason=_ASSET_IMAGES_REASON
-            )
-        check_manifest_lines(scope, lines, f"entries generated from {self._path}")
-        entries = _entries_asset(scope, policy, lines)
-        properties: schema.EntriesSourceProperties = {
-            "Type": "entries",
-            "Bucket": entries.s3_bucket_name,
-            "Key": entries.s3_object_key,
-            "ImageBucket": image_bucket,
+        # The entries the handler will build, checked now (labels, counts): plain Python, nothing per image in CDK.
+        lines = [images.classification_line(image.relative, images.labels_of(image)) for image in scan.images]
+        check_manifest_lines(scope, lines, f"images under {self._path}")
+        # The scan's digest is the asset hash: CDK does not read every file a second time to fingerprint it, so
+        # synth costs one read and one copy of each file. Hidden files stay out of the zip, as out of the scan.
+        asset = s3_assets.Asset(
+            scope,
+            "Images",
+            path=str(self._path),
+            asset_hash=scan.digest,
+            asset_hash_type=cdk.AssetHashType.CUSTOM,
+            exclude=[".*"],
+        )
+        _grant_asset(policy, asset)
+        _grant_staging(policy, asset.bucket, STAGING_PREFIX)
+        properties: schema.FolderSourceProperties = {
+            "Type": "folder",
+            "Bucket": asset.s3_bucket_name,
+            "Key": asset.s3_object_key,
+            "StagingBucket": asset.s3_bucket_name,
+            "StagingPrefix": STAGING_PREFIX,
         }
-        return BoundSource(properties=properties, fingerprint=entries.asset_hash, has_entries=True)
+        return BoundSource(properties=properties, fingerprint=asset.asset_hash, has_entries=True)
+
+
+class _PrefixSource(DatasetSource):
+    def __init__(
+        self, bucket: s3.IBucket, prefix: str, refresh: str | None, staging_bucket: s3.IBucket, staging_prefix: str
+    ) -> None:
+        self._bucket = bucket
+        self._prefix = prefix
+        self._refresh = refresh
+        self._staging_bucket = staging_bucket
+        self._staging_prefix = staging_prefix
+
+    def _bind(self, scope: Construct, policy: HandlerPolicy) -> BoundSource:
+        self._check(scope)
+        bucket_name = self._bucket.bucket_name
+        _grant_list(policy, self._bucket, self._prefix)
+        policy.add_statement(
+            perms.S3_OBJECT_READ_ACTIONS,
+            [self._bucket.arn_for_objects(f"{self._prefix}*")],
+            wildcard_reason=_PREFIX_READ_REASON,
+        )
+        if self._bucket.encryption_key is not None:
+            policy.add_statement(perms.KMS_DECRYPT_ACTIONS, [self._bucket.encryption_key.key_arn])
+        _grant_staging(policy, self._staging_bucket, self._staging_prefix)
+        properties: schema.PrefixSourceProperties = {
+            "Type": "prefix",
+            "Bucket": bucket_name,
+            "Prefix": self._prefix,
+            "StagingBucket": self._staging_bucket.bucket_name,
+            "StagingPrefix": self._staging_prefix,
+        }
+        return BoundSource(properties=properties, fingerprint=self._fingerprint(), has_entries=True)
+
+    def _check(self, scope: Construct) -> None:
+        for name, value in (("prefix", self._prefix), ("staging_prefix", self._staging_prefix)):
+            if cdk.Token.is_unresolved(value):
+                raise ValidationError(scope, f"DatasetSource.from_bucket_prefix {name} must be known at synth")
+            if value.startswith("/") or (value and not value.endswith("/")):
+                raise ValidationError(
+                    scope,
+                    f"DatasetSource.from_bucket_prefix {name} {value!r} must be '' or a key prefix ending in '/' "
+                    "with no leading '/' (e.g. 'images/')",
+                )
+        if not self._staging_prefix:
+            raise ValidationError(scope, "DatasetSource.from_bucket_prefix staging_prefix must not be empty")
+        same_bucket = self._staging_bucket is self._bucket or (
+            self._staging_bucket.bucket_name == self._bucket.bucket_name
+        )
+        if same_bucket and self._staging_prefix.startswith(self._prefix):
+            raise ValidationError(
+                scope,
+                f"DatasetSource.from_bucket_prefix staging_prefix {self._staging_prefix!r} lies under the listed "
+                f"prefix {self._prefix!r}, so staged files would be read as images; pass a staging_prefix outside "
+                "it or a staging_bucket",
+            )
+
+    def _fingerprint(self) -> str:
+        """Bucket, prefix and ``refresh``: a token bucket name is identified by its construct path (stable)."""
+        name = self._bucket.bucket_name
+        bucket = f"path:{self._bucket.node.path}" if cdk.Token.is_unresolved(name) else name
+        identity = json.dumps([bucket, self._prefix, self._refresh])
+        return "prefix-" + hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
 class _DatasetCopySource(DatasetSource):

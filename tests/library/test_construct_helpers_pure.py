@@ -29,14 +29,14 @@ def test_scan_labels_by_immediate_child_folder(tmp_path: Path) -> None:
     }.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_bytes(content)
-    found, skipped = images.scan_image_folder(tmp_path)
-    assert [(image.relative, image.label) for image in found] == [
+    scan = images.scan_image_folder(tmp_path)
+    assert [(image.relative, image.label) for image in scan.images] == [
         ("echo/a.PNG", "echo"),
         ("echo-dot/b.jpg", "echo-dot"),
         ("echo-dot/white/c.jpeg", "echo-dot"),
         ("top.png", None),
     ]
-    assert skipped == ["echo/readme.md"]
+    assert scan.skipped == ["echo/readme.md"]
 
 
 def test_jpeg_named_png_is_rejected(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match, Template
+from cdk_nag import AwsSolutionsChecks
 from construct_helpers import ENV, FAST_APP, dumps, new_stack, resources_of, statements, statements_with
 from constructs import Construct
 
@@ -90,6 +91,34 @@ def test_other_projects_are_listed_in_two_shared_statements() -> None:
     manage = [dumps(s["Resource"]) for s in statements_with(template, "rekognition:UpdateDatasetEntries")]
     assert len(manage) == 2
     assert any("project/ext/dataset/*" in r and _logical_id(projects[1]) in r for r in manage)
+
+
+def _named_projects_policy(count: int) -> tuple[str, list[str], list[str]]:
+    """The handler policy of a stack whose ``count`` datasets each use a project named by the user."""
+    app = cdk.App(**FAST_APP)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    stack = cdk.Stack(app, "Test", env=ENV)
+    for index in range(count):
+        Dataset(stack, f"D{index}", project=Project(stack, f"P{index}", project_name=f"team-{index}"))
+    app.synth()  # every wildcard acknowledged (cdk-nag would fail synth otherwise)
+    template = Template.from_stack(stack)
+    create = [dumps(r) for s in statements_with(template, "rekognition:CreateDataset") for r in resources_of(s)]
+    manage = [dumps(r) for s in statements_with(template, "rekognition:UpdateDatasetEntries") for r in resources_of(s)]
+    return dumps(template.find_resources("AWS::IAM::Policy")), create, manage
+
+
+def test_named_projects_beyond_the_listed_bound_share_account_wide_statements() -> None:
+    from rekognition_datasets._handler_policy import MAX_LISTED_GRANTS
+
+    _, few_create, _ = _named_projects_policy(MAX_LISTED_GRANTS)
+    assert len(few_create) == MAX_LISTED_GRANTS
+    assert not any(":project/*/*" in r for r in few_create)
+    bounded, create, manage = _named_projects_policy(MAX_LISTED_GRANTS + 1)
+    many, _, _ = _named_projects_policy(200)
+    assert len(bounded) == len(many)
+    assert any(r.endswith(':project/*/*"]]}') for r in create)
+    assert any(r.endswith(':project/*/dataset/*"]]}') for r in manage)
+    assert len(create) == len(manage) == MAX_LISTED_GRANTS + 1
 
 
 def _logical_id(project: Project | Any) -> str:

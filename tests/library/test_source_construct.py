@@ -16,6 +16,7 @@ from construct_helpers import (
     ENV,
     FAST_APP,
     classification_line,
+    dumps,
     new_stack,
     resource_properties,
     statements_with,
@@ -216,28 +217,62 @@ def _image_folder(root: Path) -> Path:
     return root
 
 
-def test_from_image_folder_labels_by_immediate_child_folder(tmp_path: Path) -> None:
+def test_from_image_folder_is_one_zip_asset_staged_by_the_handler(tmp_path: Path) -> None:
     folder = _image_folder(tmp_path / "images")
     app = cdk.App(outdir=str(tmp_path / "out"), **FAST_APP)
     stack = cdk.Stack(app, "Test", env=ENV)
     Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_image_folder(folder))
     properties = _dataset_properties(stack)
-    assert properties["Source"]["Type"] == "entries"
-    assert properties["Source"]["ImageBucket"] == ASSET_BUCKET
-    app.synth()
     fingerprint = properties["SourceFingerprint"]
-    entries = [json.loads(line) for line in (tmp_path / "out" / f"asset.{fingerprint}.jsonl").read_text().splitlines()]
-    labels = sorted(next((k for k in e if k.endswith("-metadata")), "-")[: -len("-metadata")] for e in entries)
-    assert labels == ["", "cat", "cat", "cat", "dog", "dog"]
-    refs = [e["source-ref"] for e in entries]
-    assert all(ref.startswith("s3://rekognition-datasets-image-bucket/") and ref.endswith(".png") for ref in refs)
-    cat = next(e for e in entries if "cat" in e)
-    assert cat["cat-metadata"]["class-name"] == "cat"
-    assert cat["cat-metadata"]["type"] == "groundtruth/image-classification"
-    # One read per image object (exact keys), plus the entries object.
-    reads = _object_read_resources(Template.from_stack(stack))
-    assert sum(ref.rsplit("/", 1)[1] in " ".join(reads) for ref in refs) == len(refs)
-    warnings = Annotations.from_stack(stack).find_warning("/Test/D", Match.string_like_regexp("notes.txt"))
+    assert properties["Source"] == {
+        "Type": "folder",
+        "Bucket": ASSET_BUCKET,
+        "Key": f"{fingerprint}.zip",
+        "StagingBucket": ASSET_BUCKET,
+        "StagingPrefix": "rekognition-datasets/",
+    }
+    app.synth()
+    assets = json.loads((tmp_path / "out" / "Test.assets.json").read_text())["files"]
+    assert assets[fingerprint]["source"]["packaging"] == "zip"
+    assert sum(1 for a in assets.values() if a["source"]["path"].endswith(".png")) == 0
+    # The zipped folder holds what the scan read (hidden folders left out).
+    staged = tmp_path / "out" / assets[fingerprint]["source"]["path"]
+    assert sorted(p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()) == [
+        "cat/1.png",
+        "cat/2.png",
+        "cat/tabby/3.png",
+        "dog/1.png",
+        "dog/2.png",
+        "dog/notes.txt",
+        "root.png",
+    ]
+    # The handler reads the zip and writes/reads back only under the staging prefix.
+    template = Template.from_stack(stack)
+    reads = _object_read_resources(template)
+    assert any(f"/{fingerprint}.zip" in r for r in reads)
+    (staging,) = statements_with(template, "s3:PutObject")
+    assert sorted(staging["Action"]) == sorted(
+        ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    )
+    (listing,) = statements_with(template, "s3:ListBucket")
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": "rekognition-datasets/*"}}
+    assert json.dumps(staging["Resource"]).endswith(f':s3:::{ASSET_BUCKET}/rekognition-datasets/*"]]}}')
+    annotations = Annotations.from_stack(stack)
+    assert len(annotations.find_warning("/Test/D", Match.string_like_regexp("notes.txt"))) == 1
+    # The synth-time scan still checks the labels the handler will apply: root.png has none.
+    unlabeled = annotations.find_warning("/Test/D", Match.string_like_regexp("WARNING_UNANNOTATED_RECORD"))
+    assert len(unlabeled) == 1
+
+
+def test_image_folder_with_one_label_warns_too_few_labels(tmp_path: Path) -> None:
+    (tmp_path / "cat").mkdir()
+    for image in EXAMPLE_PNGS[:3]:
+        shutil.copy(image, tmp_path / "cat" / image.name)
+    stack = new_stack()
+    Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_image_folder(tmp_path))
+    warnings = Annotations.from_stack(stack).find_warning(
+        "/Test/D", Match.string_like_regexp("ERROR_MANIFEST_TOO_FEW_LABELS")
+    )
     assert len(warnings) == 1
 
 
@@ -267,23 +302,6 @@ def test_folder_without_images_fails(tmp_path: Path) -> None:
         Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_image_folder(tmp_path))
 
 
-def test_identical_images_become_one_entry_with_all_labels(tmp_path: Path) -> None:
-    folder = tmp_path / "images"
-    for relative, image in (("cat/a.png", 0), ("dog/b.png", 0), ("dog/c.png", 1), ("cat/d.png", 2)):
-        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(EXAMPLE_PNGS[image], folder / relative)
-    app = cdk.App(outdir=str(tmp_path / "out"), **FAST_APP)
-    stack = cdk.Stack(app, "Test", env=ENV)
-    Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_image_folder(folder))
-    fingerprint = _dataset_properties(stack)["SourceFingerprint"]
-    app.synth()
-    entries = [json.loads(line) for line in (tmp_path / "out" / f"asset.{fingerprint}.jsonl").read_text().splitlines()]
-    assert len(entries) == 3
-    assert sum(1 for e in entries if "cat" in e and "dog" in e) == 1
-    warnings = Annotations.from_stack(stack).find_warning("/Test/D", Match.string_like_regexp("cat/a.png, dog/b.png"))
-    assert len(warnings) == 1
-
-
 def test_line_warnings_become_warning_annotations() -> None:
     stack = new_stack()
     entries = [*valid_lines(count=6), {"source-ref": "s3://example-images-bucket/images/unlabeled.png"}]
@@ -294,19 +312,124 @@ def test_line_warnings_become_warning_annotations() -> None:
     assert len(warnings) == 1
 
 
-def test_large_image_folders_are_read_by_extension_not_object_by_object(tmp_path: Path) -> None:
-    from rekognition_datasets.source import MAX_EXACT_IMAGE_GRANTS
+def _png_folder(root: Path, count: int) -> Path:
+    for index in range(count):
+        label = root / ("cat", "dog")[index % 2]
+        label.mkdir(parents=True, exist_ok=True)
+        (label / f"{index}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + index.to_bytes(4, "big"))
+    return root
 
-    for index in range(MAX_EXACT_IMAGE_GRANTS + 1):
-        label = ("cat", "dog")[index % 2]
-        (tmp_path / "cat" / label).mkdir(parents=True, exist_ok=True)
-        (tmp_path / "cat" / label / f"{index}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + index.to_bytes(4, "big"))
-    app = cdk.App(outdir=str(tmp_path / "out"), **FAST_APP)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    stack = cdk.Stack(app, "Test", env=ENV)
-    Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_image_folder(tmp_path / "cat"))
-    app.synth()  # the library acknowledges the by-extension wildcard (cdk-nag would fail synth otherwise)
-    reads = _object_read_resources(Template.from_stack(stack))
-    image_reads = [r for r in reads if ".png" in r]
-    assert len(image_reads) == 1
-    assert image_reads[0].endswith(f':s3:::{ASSET_BUCKET}/*.png"]]}}')
+
+def _synth_folder_stack(folder: Path) -> dict[str, Any]:
+    stack = new_stack()
+    Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_image_folder(folder))
+    return Template.from_stack(stack).to_json()
+
+
+def test_image_folder_template_and_policy_do_not_grow_with_images(tmp_path: Path) -> None:
+    small = _synth_folder_stack(_png_folder(tmp_path / "small", 4))
+    large = _synth_folder_stack(_png_folder(tmp_path / "large", 300))
+    assert len(json.dumps(small)) == len(json.dumps(large))
+    policies = [
+        [json.dumps(r["Properties"]) for r in t["Resources"].values() if r["Type"].startswith("AWS::IAM::")]
+        for t in (small, large)
+    ]
+    assert [len(p) for p in policies[0]] == [len(p) for p in policies[1]]
+
+
+def test_asset_reads_are_listed_then_one_pattern_per_extension() -> None:
+    from rekognition_datasets._handler_policy import MAX_LISTED_GRANTS
+
+    sizes = []
+    for count in (MAX_LISTED_GRANTS + 1, 3 * MAX_LISTED_GRANTS):
+        app = cdk.App(**FAST_APP)
+        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+        stack = cdk.Stack(app, "Test", env=ENV)
+        for index in range(count):
+            source = DatasetSource.from_entries(valid_lines(prefix=f"images/{index}/"))
+            Dataset(stack, f"D{index}", project=Project(stack, f"P{index}"), source=source)
+        app.synth()  # the library acknowledges the by-extension wildcard (cdk-nag would fail synth otherwise)
+        reads = [r for r in _object_read_resources(Template.from_stack(stack)) if ASSET_BUCKET in r]
+        assert len(reads) == MAX_LISTED_GRANTS + 1
+        assert sum(r.endswith(f':s3:::{ASSET_BUCKET}/*.jsonl"]]}}') for r in reads) == 1
+        sizes.append(sum(len(r) for r in reads))
+    assert sizes[0] == sizes[1]
+
+
+def test_from_bucket_prefix_lists_and_reads_the_prefix_and_stages_outside_it() -> None:
+    stack = new_stack()
+    bucket = s3.Bucket.from_bucket_name(stack, "Images", "team-images")
+    source = DatasetSource.from_bucket_prefix(bucket, "photos/2024/", refresh="2024-11-30")
+    Dataset(stack, "D", project=Project(stack, "P"), source=source)
+    properties = _dataset_properties(stack)
+    assert properties["Source"] == {
+        "Type": "prefix",
+        "Bucket": "team-images",
+        "Prefix": "photos/2024/",
+        "StagingBucket": "team-images",
+        "StagingPrefix": "rekognition-datasets/",
+    }
+    assert properties["SourceFingerprint"].startswith("prefix-")
+    template = Template.from_stack(stack)
+    listings = {json.dumps(s["Condition"]): s for s in statements_with(template, "s3:ListBucket")}
+    assert set(listings) == {
+        json.dumps({"StringLike": {"s3:prefix": "photos/2024/*"}}),
+        json.dumps({"StringLike": {"s3:prefix": "rekognition-datasets/*"}}),
+    }
+    assert all(json.dumps(s["Resource"]).endswith(':s3:::team-images"]]}') for s in listings.values())
+    reads = _object_read_resources(template)
+    assert any(r.endswith(':s3:::team-images/photos/2024/*"]]}') for r in reads)
+    (staging,) = statements_with(template, "s3:PutObject")
+    assert json.dumps(staging["Resource"]).endswith(':s3:::team-images/rekognition-datasets/*"]]}')
+
+
+def _prefix_fingerprint(refresh: str | None, *, bucket_id: str = "Images", prefix: str = "photos/") -> str:
+    stack = new_stack()
+    s3.Bucket(stack, "Other")  # a token created first shifts token numbers: the fingerprint must not follow them
+    bucket = s3.Bucket(stack, bucket_id)
+    source = DatasetSource.from_bucket_prefix(bucket, prefix, refresh=refresh)
+    Dataset(stack, "D", project=Project(stack, "P"), source=source)
+    return str(_dataset_properties(stack)["SourceFingerprint"])
+
+
+def test_prefix_fingerprint_changes_only_with_bucket_prefix_or_refresh() -> None:
+    assert _prefix_fingerprint(None) == _prefix_fingerprint(None)
+    assert _prefix_fingerprint("v2") == _prefix_fingerprint("v2") != _prefix_fingerprint(None)
+    assert _prefix_fingerprint(None, bucket_id="Elsewhere") != _prefix_fingerprint(None)
+    assert _prefix_fingerprint(None, prefix="other/") != _prefix_fingerprint(None)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "options", "message"),
+    [
+        ("photos", {}, r"prefix 'photos' must be '' or a key prefix ending in '/'"),
+        ("/photos/", {}, r"no leading '/'"),
+        ("", {}, r"staging_prefix 'rekognition-datasets/' lies under the listed prefix ''"),
+        ("photos/", {"staging_prefix": "photos/staged/"}, r"lies under the listed prefix 'photos/'"),
+        ("photos/", {"staging_prefix": ""}, r"staging_prefix must not be empty"),
+    ],
+)
+def test_from_bucket_prefix_refuses_bad_prefixes(prefix: str, options: dict[str, Any], message: str) -> None:
+    stack = new_stack()
+    bucket = s3.Bucket.from_bucket_name(stack, "Images", "team-images")
+    with pytest.raises(ValidationError, match=message):
+        Dataset(
+            stack, "D", project=Project(stack, "P"), source=DatasetSource.from_bucket_prefix(bucket, prefix, **options)
+        )
+
+
+def test_from_bucket_prefix_whole_bucket_stages_in_another_bucket() -> None:
+    stack = new_stack()
+    images = s3.Bucket.from_bucket_name(stack, "Images", "team-images")
+    staging = s3.Bucket.from_bucket_name(stack, "Staging", "team-staging")
+    source = DatasetSource.from_bucket_prefix(images, "", staging_bucket=staging)
+    Dataset(stack, "D", project=Project(stack, "P"), source=source)
+    template = Template.from_stack(stack)
+    listings = {dumps(s["Resource"]): s["Condition"] for s in statements_with(template, "s3:ListBucket")}
+    assert sorted(listings.values(), key=json.dumps) == [
+        {"StringLike": {"s3:prefix": "*"}},
+        {"StringLike": {"s3:prefix": "rekognition-datasets/*"}},
+    ]
+    assert any("team-staging" in r for r in listings)
+    (staging_grant,) = statements_with(template, "s3:PutObject")
+    assert json.dumps(staging_grant["Resource"]).endswith(':s3:::team-staging/rekognition-datasets/*"]]}')

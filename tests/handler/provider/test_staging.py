@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -221,11 +220,8 @@ def test_a_zip_member_with_an_unsafe_name_is_refused(buckets: S3Client, log_stre
         stage(spec(folder_source()), ticking_runtime(log_stream))
 
 
-# ----------------------------------------------------------------------------------------------- scale (opt-in)
-@pytest.mark.skipif(
-    not os.environ.get("REKOGNITION_DATASETS_SCALE_TESTS"),
-    reason="100,000 objects (about a minute): set REKOGNITION_DATASETS_SCALE_TESTS=1 (soak/bench runs)",
-)
+# ----------------------------------------------------------------------------------------------- scale (make soak)
+@pytest.mark.soak  # 100,000 objects, about a minute
 def test_a_hundred_thousand_keys_are_listed_across_polls(buckets: S3Client, log_stream: io.StringIO) -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.s3.models import s3_backends  # in-process moto: 100,000 objects in seconds, not one request each
