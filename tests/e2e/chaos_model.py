@@ -47,11 +47,11 @@ def manifest_text(name: str) -> str:
 
 
 def write_image_folder(root: Path) -> Path:
-    """A folder of distinct (tiny, JPEG-magic) images labelled by their child folder."""
+    """A folder of distinct (tiny, JPEG-magic) images labelled by their child folder, named uniquely across labels."""
     for label, count in FOLDER_IMAGES.items():
         (root / label).mkdir(parents=True, exist_ok=True)
         for i in range(count):
-            (root / label / f"{i}.jpg").write_bytes(b"\xff\xd8\xff\xe0" + f"{label}-{i}".encode())
+            (root / label / f"{label}-folder-{i}.jpg").write_bytes(b"\xff\xd8\xff\xe0" + f"{label}-{i}".encode())
     return root
 
 

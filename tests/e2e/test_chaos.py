@@ -116,15 +116,14 @@ def user_tags(rekognition: RekognitionClient, arn: str) -> dict[str, str]:
 
 
 class Expected:
-    """The entries each source kind declares (the image folder's entries are named by their asset keys)."""
+    """The entries each source kind declares (the image folder's by file name: the handler stages each image under
+    its path in the folder)."""
 
     def __init__(self, outdir: Path) -> None:
-        staged = {path.read_bytes(): path.name.removeprefix("asset.") for path in outdir.glob("asset.*.jpg")}
         folder = Path(outdir).parent / "chaos-sources" / "images"
-        self.folder: Entries = {}
-        for label in FOLDER_IMAGES:
-            for image in (folder / label).iterdir():
-                self.folder[staged[image.read_bytes()]] = frozenset({label})
+        self.folder: Entries = {
+            image.name: frozenset({label}) for label in FOLDER_IMAGES for image in (folder / label).iterdir()
+        }
 
     def of(self, kind: str, variant: Variant) -> Entries:
         if kind == "empty":
