@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 import aws_cdk as cdk
 from aws_cdk import aws_s3_assets as s3_assets
 
-from rekognition_datasets import images, perms
+from rekognition_datasets import folder_zip, images, perms
 from rekognition_datasets.errors import ValidationError
 from rekognition_datasets.manifest_check import WARNING_PREFIX, check_manifest_lines
 
@@ -343,7 +343,7 @@ class _ImageFolderSource(DatasetSource):
         if not self._path.is_dir():
             raise ValidationError(scope, f"image folder {self._path} does not exist or is not a folder")
         try:
-            scan = images.scan_image_folder(self._path)
+            scan, zipped = folder_zip.zip_image_folder(scope, self._path)
         except ValueError as error:
             raise ValidationError(scope, str(error)) from error
         for name in scan.skipped:
@@ -353,16 +353,13 @@ class _ImageFolderSource(DatasetSource):
         # The entries the handler will build, checked now (labels, counts): plain Python, nothing per image in CDK.
         lines = [images.classification_line(image.relative, images.labels_of(image)) for image in scan.images]
         check_manifest_lines(scope, lines, f"images under {self._path}")
-        # The scan's digest is the asset hash: CDK does not read every file a second time to fingerprint it, so
-        # synth costs one read and one copy of each file. Hidden files stay out of the zip, as out of the scan.
+        # The scan's digest is the asset hash and the scan wrote the zip where CDK stages it: synth reads each file
+        # once and writes its bytes once; CDK neither fingerprints, copies nor re-zips the folder.
         asset = s3_assets.Asset(
-            scope,
-            "Images",
-            path=str(self._path),
-            asset_hash=scan.digest,
-            asset_hash_type=cdk.AssetHashType.CUSTOM,
-            exclude=[".*"],
+            scope, "Images", path=str(zipped), asset_hash=scan.digest, asset_hash_type=cdk.AssetHashType.CUSTOM
         )
+        if Path(asset.asset_path).name != zipped.name:
+            zipped.unlink()  # a CDK naming staged files otherwise has copied it: keep its copy only
         _grant_asset(policy, asset)
         _grant_staging(policy, asset.bucket, STAGING_PREFIX)
         properties: schema.FolderSourceProperties = {
