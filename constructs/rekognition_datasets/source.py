@@ -40,6 +40,11 @@ _ASSET_READ_REASON = (
     "CDK file assets are named by content hash at the asset bucket's root; beyond a few per stack the handler "
     "reads them by file extension there, so the role's policy stays the same size for any number of datasets."
 )
+_DATASET_COPY_REASON = (
+    "Dataset ARNs end in a creation timestamp chosen by the service; beyond a few copied datasets per stack the "
+    "handler may describe and list the entries of any dataset in their account and region (read-only), so the "
+    "role's policy stays the same size for any number of copies."
+)
 _STAGING_REASON = (
     "The handler writes what it builds for a dataset (extracted images, the Ground Truth manifest) under the "
     "reserved staging prefix, one folder per source fingerprint, and Rekognition reads them back with the "
@@ -196,6 +201,23 @@ def _grant_asset(policy: HandlerPolicy, asset: s3_assets.Asset) -> None:
     )
     if asset.bucket.encryption_key is not None:
         policy.add_statement(perms.KMS_DECRYPT_ACTIONS, [asset.bucket.encryption_key.key_arn])
+
+
+def _grant_dataset_copy(policy: HandlerPolicy, stack: cdk.Stack, dataset_arn: str) -> None:
+    """Let the handler read the dataset ``dataset_arn`` to copy it: listed dataset by dataset, beyond a few per
+    account and region every dataset there (read-only actions)."""
+    where: dict[str, str | None] = {"partition": None, "region": None, "account": None}  # a token: the stack's
+    if not cdk.Token.is_unresolved(dataset_arn):
+        parts = cdk.Arn.split(dataset_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME)
+        where = {"partition": parts.partition, "region": parts.region, "account": parts.account}
+    everywhere = stack.format_arn(
+        service="rekognition",
+        resource="project",
+        resource_name="*/dataset/*",
+        arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+        **where,
+    )
+    policy.add_bounded(perms.DATASET_COPY_ACTIONS, dataset_arn, fallback=everywhere, reason=_DATASET_COPY_REASON)
 
 
 def _grant_list(policy: HandlerPolicy, bucket: s3.IBucket, prefix: str) -> None:
@@ -446,6 +468,6 @@ class _DatasetCopySource(DatasetSource):
         if not declared_here:
             # A dataset declared in this stack is already readable through its project's dataset pattern; naming
             # its ARN attribute here would make the provider depend on a resource that depends on the provider.
-            policy.add_statement(perms.DATASET_COPY_ACTIONS, [source.dataset_arn])
+            _grant_dataset_copy(policy, cdk.Stack.of(scope), source.dataset_arn)
         properties: schema.DatasetCopySourceProperties = {"Type": "dataset", "DatasetArn": source.dataset_arn}
         return BoundSource(properties=properties, fingerprint=source.source_fingerprint, has_entries=True)
