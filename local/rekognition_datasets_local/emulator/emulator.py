@@ -21,6 +21,7 @@ from rekognition_datasets_local.emulator.exceptions import InvalidS3ObjectExcept
 from rekognition_datasets_local.emulator.faults import Faults
 from rekognition_datasets_local.emulator.request_log import RequestLog
 from rekognition_datasets_local.emulator.responses import RekognitionResponse
+from rekognition_datasets_local.emulator.s3_log import S3Logging
 from rekognition_datasets_local.emulator.server import EmulatorApp, ThreadedServer
 
 if TYPE_CHECKING:
@@ -69,6 +70,8 @@ class Emulator:
         self._initial_config = config or EmulatorConfig()
         self.clock = clock or Clock()
         self.request_log = RequestLog()
+        #: The S3 requests moto answered (``ListObjectsV2``, ``PutObject``...): what S3 would bill or throttle.
+        self.s3_log = RequestLog()
         self.faults = Faults(delete_dataset=self._delete_out_of_band)
         self.backend = RekognitionBackend(
             self._initial_config, self.clock, self.faults, self._read_object, self._write_object
@@ -94,6 +97,8 @@ class Emulator:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._moto = ThreadedMotoServer(ip_address=self._host, port=self._s3_port, verbose=False)
         self._moto.start()
+        # moto's server reads its WSGI app per request: wrap it to log S3 operations (before any request).
+        self._moto._server.app = S3Logging(self._moto._server.app, self.s3_log)
         self._s3 = boto3.client(
             "s3",
             endpoint_url=self.s3_url,
@@ -179,6 +184,7 @@ class Emulator:
         self.backend.config = self._initial_config
         self.faults.clear()
         self.request_log.clear()
+        self.s3_log.clear()
         self.clock.reset()
         if self._moto is not None:
             with LOOPBACK.open(urllib.request.Request(f"{self.s3_url}/moto-api/reset", method="POST")):
