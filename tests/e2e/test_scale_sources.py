@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import math
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
@@ -79,4 +80,8 @@ def test_an_s3_prefix_over_several_list_pages_deploys_and_destroys_offline(
         return DatasetSource.from_bucket_prefix(s3.Bucket.from_bucket_name(stack, "Images", IMAGES_BUCKET), "photos/")
 
     assembly = _synth(tmp_path / "cdk.out", "PrefixScale", source)
+    emulator.s3_log.clear()
     _deploy_check_destroy(assembly, "PrefixScale", objects, capsys)
+    # One ListObjectsV2 page per 1,000 objects, whatever the number of polls it took.
+    pages = [e for e in emulator.s3_log.entries("ListObjectsV2") if e.params.get("Prefix") == "photos/"]
+    assert len(pages) == math.ceil(objects / 1_000)
