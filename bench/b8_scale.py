@@ -302,24 +302,21 @@ def _subject_rows(subject: str, count: int, ours: Deployed, bare: Deployed) -> l
             note=f"one run; {ours.polls} is_complete polls and {ours.on_event} on_event calls (empty dataset: "
             f"{bare.polls} and {bare.on_event}); the stack is destroyed after",
         ),
-        Figure(
-            "B8",
-            f"Rekognition calls, deploy, {subject} images",
-            calls(ours.rekognition),
-            baseline=calls(bare.rekognition),
-            baseline_label="empty dataset",
-            note="deterministic: one run; " + breakdown(ours.rekognition),
-        ),
-        Figure(
-            "B8",
-            f"S3 calls, deploy, {subject} images",
-            calls(ours.s3),
-            baseline=calls(bare.s3),
-            baseline_label="empty dataset",
-            note="deterministic: one run; every S3 request of the deploy on a bucket (asset publishing included, "
-            "the offline runner's own state bucket not): " + breakdown(ours.s3),
-        ),
     ]
+    for service, ours_calls, bare_calls, what in (
+        ("Rekognition", ours.rekognition, bare.rekognition, "the emulator's Rekognition log"),
+        ("S3", ours.s3, bare.s3, "every S3 request on a bucket (asset publishing included, the runner's state not)"),
+    ):
+        rows.append(
+            Figure(
+                "B8",
+                f"{service} calls, deploy, {subject} images",
+                calls(ours_calls),
+                baseline=calls(bare_calls),
+                baseline_label="empty dataset",
+                note=f"deterministic: one run; {what}: {breakdown(ours_calls)}",
+            )
+        )
     if subject.startswith("prefix"):
         pages = max(1, math.ceil(count / LIST_PAGE))
         rows.append(

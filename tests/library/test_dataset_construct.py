@@ -6,8 +6,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
-from cdk_nag import AwsSolutionsChecks
-from construct_helpers import ENV, FAST_APP, dumps, new_stack, resource_properties, resources_of, statements_with
+from construct_helpers import dumps, nag_checked_stack, new_stack, resource_properties, resources_of, statements_with
 
 from rekognition_datasets import Dataset, DatasetSource, DatasetType, Project, ValidationError
 
@@ -221,9 +220,7 @@ def test_copies_of_many_imported_datasets_keep_the_policy_the_same_size() -> Non
 
     sizes = []
     for count in (MAX_LISTED_GRANTS + 1, 3 * MAX_LISTED_GRANTS):
-        app = cdk.App(**FAST_APP)
-        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-        stack = cdk.Stack(app, "Test", env=ENV)
+        app, stack = nag_checked_stack()
         for index in range(count):
             arn = f"arn:aws:rekognition:us-east-1:123456789012:project/other/dataset/train/{1690476084535 + index}"
             source = DatasetSource.from_dataset(Dataset.from_dataset_arn(stack, f"Imported{index}", arn))

@@ -12,12 +12,12 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
-from cdk_nag import AwsSolutionsChecks
 from construct_helpers import (
     ENV,
     FAST_APP,
     classification_line,
     dumps,
+    nag_checked_stack,
     new_stack,
     resource_properties,
     statements_with,
@@ -365,9 +365,7 @@ def test_asset_reads_are_listed_then_one_pattern_per_extension() -> None:
 
     sizes = []
     for count in (MAX_LISTED_GRANTS + 1, 3 * MAX_LISTED_GRANTS):
-        app = cdk.App(**FAST_APP)
-        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-        stack = cdk.Stack(app, "Test", env=ENV)
+        app, stack = nag_checked_stack()
         for index in range(count):
             source = DatasetSource.from_entries(valid_lines(prefix=f"images/{index}/"))
             Dataset(stack, f"D{index}", project=Project(stack, f"P{index}"), source=source)
