@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import io
 import itertools
@@ -410,16 +409,6 @@ def _by_operation(entries: list[Any]) -> dict[str, int]:
 
 def _fill_prefix(emulator: Any, count: int) -> None:
     """Put ``count`` tiny images under the prefix variant's bucket and prefix (labelled by sub-prefix), straight
-    into the emulator's S3 (not timed, not counted)."""
-    import boto3
-
-    s3 = boto3.client("s3")
-    if PREFIX_BUCKET not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
-        s3.create_bucket(Bucket=PREFIX_BUCKET)
-
-    def put(index: int) -> None:
-        key = f"{PREFIX}{LABELS[index % 2]}/{index}.png"
-        s3.put_object(Bucket=PREFIX_BUCKET, Key=key, Body=tiny_png(index))
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(put, range(count)))
+    into the emulator's S3 backend (not timed, not counted)."""
+    objects = ((f"{PREFIX}{LABELS[index % 2]}/{index}.png", tiny_png(index)) for index in range(count))
+    emulator.put_objects(PREFIX_BUCKET, objects)

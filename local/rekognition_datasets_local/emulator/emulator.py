@@ -25,6 +25,7 @@ from rekognition_datasets_local.emulator.s3_log import S3Logging
 from rekognition_datasets_local.emulator.server import EmulatorApp, ThreadedServer
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from types import TracebackType
 
 #: Dummy credentials: botocore needs some to sign; the emulator and moto accept any.
@@ -205,6 +206,23 @@ class Emulator:
         except (ClientError, BotoCoreError):
             raise InvalidS3ObjectException() from None
         return body
+
+    def put_objects(self, bucket: str, objects: Iterable[tuple[str, bytes]]) -> int:
+        """Put ``(key, body)`` objects in ``bucket`` (created if missing) straight into moto's S3 backend: no HTTP
+        request each (and none in ``s3_log``), to fill a prefix of 10^5 objects in seconds. Returns how many."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.s3.models import s3_backends
+
+        if self._moto is None:
+            raise RuntimeError("the emulator is not running: call start() first")
+        backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]  # the account moto gives the dummy credentials
+        if bucket not in backend.buckets:
+            backend.create_bucket(bucket, self.config.region)
+        count = 0
+        for key, body in objects:
+            backend.put_object(bucket, key, body)
+            count += 1
+        return count
 
     def _write_object(self, bucket: str, key: str, body: bytes) -> None:
         """Write a training's results to S3 (``OSError`` when it cannot: the training then fails)."""

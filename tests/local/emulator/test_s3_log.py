@@ -83,3 +83,13 @@ def test_operation_names_follow_the_s3_api(
     method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], expected: tuple[str, str, str]
 ) -> None:
     assert operation_name(method, path, query, headers) == expected
+
+
+def test_put_objects_fills_a_bucket_without_requests(emulator: Emulator, s3: S3Client) -> None:
+    assert emulator.put_objects("filled", ((f"images/{i}.png", b"%d" % i) for i in range(1_005))) == 1_005
+    assert emulator.s3_log.entries() == []
+    pages = list(s3.get_paginator("list_objects_v2").paginate(Bucket="filled", Prefix="images/"))
+    assert [page["KeyCount"] for page in pages] == [1_000, 5]
+    assert s3.get_object(Bucket="filled", Key="images/7.png")["Body"].read() == b"7"
+    emulator.put_objects("filled", [("images/7.png", b"again")])  # an existing bucket is kept
+    assert s3.get_object(Bucket="filled", Key="images/7.png")["Body"].read() == b"again"
