@@ -210,7 +210,7 @@ class Emulator:
     def put_objects(self, bucket: str, objects: Iterable[tuple[str, bytes]]) -> int:
         """Put ``(key, body)`` objects in ``bucket`` (created if missing) straight into moto's S3 backend: no HTTP
         request each (and none in ``s3_log``), to fill a prefix of 10^5 objects in seconds. Returns how many."""
-        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.models import DEFAULT_ACCOUNT_ID
         from moto.s3.models import s3_backends
 
         if self._moto is None:
