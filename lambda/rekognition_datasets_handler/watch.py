@@ -42,10 +42,9 @@ def rule_name(version_arn: str) -> str:
     return WATCH_RULE_PREFIX + hashlib.sha256(version_arn.encode()).hexdigest()[:24]
 
 
-def put_watch(runtime: Runtime, spec: ModelVersionSpec, version_arn: str) -> str:
-    """Put (or overwrite) the version's watch rule and its target, the handler itself; returns the rule's name."""
-    if not runtime.function_arn:
-        raise ProviderError("The handler's own function ARN is unknown (no Lambda context): it cannot watch training.")
+def put_watch(events: EventBridgeClient, function_arn: str, spec: ModelVersionSpec, version_arn: str) -> str:
+    """Put (or overwrite) the version's watch rule and its target, the handler ``function_arn`` itself; returns the
+    rule's name."""
     name = rule_name(version_arn)
     watch: dict[str, str] = {
         "ProjectVersionArn": version_arn,
@@ -56,7 +55,6 @@ def put_watch(runtime: Runtime, spec: ModelVersionSpec, version_arn: str) -> str
     if spec.min_f1 is not None:
         watch["MinF1Score"] = f"{spec.min_f1:g}"
     unit = "minute" if spec.watch_minutes == 1 else "minutes"
-    events = runtime.events
     events.put_rule(
         Name=name,
         ScheduleExpression=f"rate({spec.watch_minutes} {unit})",
@@ -65,7 +63,7 @@ def put_watch(runtime: Runtime, spec: ModelVersionSpec, version_arn: str) -> str
     )
     events.put_targets(
         Rule=name,
-        Targets=[{"Id": TARGET_ID, "Arn": runtime.function_arn, "Input": json.dumps({WATCH_EVENT_KEY: watch})}],
+        Targets=[{"Id": TARGET_ID, "Arn": function_arn, "Input": json.dumps({WATCH_EVENT_KEY: watch})}],
     )
     return name
 

@@ -7,7 +7,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from rekognition_datasets_handler.errors import ProviderError
-from rekognition_datasets_handler.model_schema import MODEL_VERSION_RESOURCE_TYPE
+from rekognition_datasets_handler.model_schema import (
+    MODEL_EVALUATION_RESOURCE_TYPE,
+    MODEL_VERSION_RESOURCE_TYPE,
+    PROJECT_MODELS_RESOURCE_TYPE,
+)
 from rekognition_datasets_handler.resources import dataset
 from rekognition_datasets_handler.schema import DATASET_RESOURCE_TYPE, DISTRIBUTION_RESOURCE_TYPE
 
@@ -38,6 +42,8 @@ RECONCILERS: dict[str, tuple[Step, Step]] = {
     DATASET_RESOURCE_TYPE: (dataset.start, dataset.poll),
     DISTRIBUTION_RESOURCE_TYPE: _lazy("distribution"),
     MODEL_VERSION_RESOURCE_TYPE: _lazy("model_version"),
+    MODEL_EVALUATION_RESOURCE_TYPE: _lazy("model_evaluation"),
+    PROJECT_MODELS_RESOURCE_TYPE: _lazy("project_models"),
 }
 
 

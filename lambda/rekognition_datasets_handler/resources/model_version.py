@@ -43,8 +43,11 @@ def start(request: Request, runtime: Runtime) -> Outcome:
         runtime.budget.run("Tagging the model version", lambda: _retag(request, spec, arn, runtime))
         return Outcome(complete=True, physical_id=arn)
     _check_new_name(request, spec)
+    target = runtime.function_arn
+    if not target:  # checked before anything is made: a Create that fails gets no Delete
+        raise ProviderError("The handler's own function ARN is unknown (no Lambda context): it cannot watch training.")
     arn = runtime.budget.run("Creating the model version", lambda: _create_or_adopt(request, spec, runtime))
-    name = runtime.budget.run("Watching the training", lambda: put_watch(runtime, spec, arn))
+    name = runtime.budget.run("Watching the training", lambda: put_watch(runtime.events, target, spec, arn))
     runtime.log.info("watching the training", step="watch", version_arn=arn, rule=name)
     return Outcome(complete=True, physical_id=arn)
 

@@ -16,6 +16,7 @@ from rekognition_datasets_handler.watch import rule_name
 
 from .cfn import OTHER_STACK_ID, STACK_ID, run
 from .model_helpers import (
+    FUNCTION_ARN,
     OUTPUT_BUCKET,
     WaitHandle,
     fire_watch,
@@ -298,3 +299,25 @@ def test_a_dataset_cold_start_does_not_import_the_model_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['rekognition_datasets_handler.model_schema']"
+
+
+def test_the_watch_targets_the_invoked_function_from_the_lambda_context(
+    project: str, handle: WaitHandle, runtime: Runtime, events: EventBridgeClient
+) -> None:
+    from rekognition_datasets_handler.provider import on_event
+
+    from .test_crhelper import LambdaContext
+
+    request = version_event("Create", version_props(project, handle.url()))
+    arn = on_event(request, LambdaContext(invoked_function_arn=FUNCTION_ARN), runtime)["PhysicalResourceId"]
+    watch_rule_input(events, rule_name(arn))  # asserts the target is FUNCTION_ARN
+
+
+def test_without_a_function_arn_create_fails_before_training(
+    project: str, handle: WaitHandle, runtime: Runtime, emulator: Emulator, events: EventBridgeClient
+) -> None:
+    response = run(version_event("Create", version_props(project, handle.url())), runtime)
+    assert response.status == "FAILED"
+    assert "The handler's own function ARN is unknown (no Lambda context)" in response.reason
+    assert emulator.request_log.count("CreateProjectVersion") == 0
+    assert rules(events) == []
