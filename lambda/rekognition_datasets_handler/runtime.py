@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rekognition_datasets_handler.clients import get_clients
+from rekognition_datasets_handler.clients import get_clients, get_scheduler_client
 from rekognition_datasets_handler.log import DecisionLog
 from rekognition_datasets_handler.retry import Budget, budget_from_env
 from rekognition_datasets_handler.schema import MAX_GROUND_TRUTH_BYTES
@@ -12,6 +12,8 @@ from rekognition_datasets_handler.schema import MAX_GROUND_TRUTH_BYTES
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import TextIO
+
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
 
     from rekognition_datasets_handler.clients import Clients
 
@@ -50,6 +52,7 @@ class Runtime(NamedTuple):
     log: DecisionLog
     budget: Budget
     clients_factory: Callable[[], Clients] = get_clients
+    scheduler_factory: Callable[[], EventBridgeSchedulerClient] = get_scheduler_client
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
     staging: StagingLimits = StagingLimits()
 
@@ -62,6 +65,11 @@ class Runtime(NamedTuple):
     def clients(self) -> Clients:
         """The boto3 clients (created on first use)."""
         return self.clients_factory()
+
+    @property
+    def scheduler(self) -> EventBridgeSchedulerClient:
+        """The EventBridge Scheduler client (created on first use; only the model serving resource needs it)."""
+        return self.scheduler_factory()
 
     def bind(self, **keys: Any) -> Runtime:
         """The same runtime with more persistent log keys."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rekognition_datasets_handler.errors import ProviderError
+from rekognition_datasets_handler.model_schema import MODEL_SERVING_RESOURCE_TYPE
 from rekognition_datasets_handler.resources import dataset
 from rekognition_datasets_handler.schema import DATASET_RESOURCE_TYPE, DISTRIBUTION_RESOURCE_TYPE
 
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
 Step = Callable[["Request", "Runtime"], "Outcome"]
 
 
-# The distribution reconciler is imported on first use: a stack has many datasets and at most a few
-# distributions, and the Lambda compiles every module it imports at cold start.
+# The distribution and serving reconcilers are imported on first use: a stack has many datasets and at most a few
+# of the others, and the Lambda compiles every module it imports at cold start.
 def _start_distribution(request: Request, runtime: Runtime) -> Outcome:
     from rekognition_datasets_handler.resources import distribution
 
@@ -30,10 +31,23 @@ def _poll_distribution(request: Request, runtime: Runtime) -> Outcome:
     return distribution.poll(request, runtime)
 
 
+def _start_serving(request: Request, runtime: Runtime) -> Outcome:
+    from rekognition_datasets_handler.resources import model_serving
+
+    return model_serving.start(request, runtime)
+
+
+def _poll_serving(request: Request, runtime: Runtime) -> Outcome:
+    from rekognition_datasets_handler.resources import model_serving
+
+    return model_serving.poll(request, runtime)
+
+
 #: ResourceType -> (start, poll): ``start`` runs in on_event/create/update/delete, ``poll`` in is_complete/poll_*.
 RECONCILERS: dict[str, tuple[Step, Step]] = {
     DATASET_RESOURCE_TYPE: (dataset.start, dataset.poll),
     DISTRIBUTION_RESOURCE_TYPE: (_start_distribution, _poll_distribution),
+    MODEL_SERVING_RESOURCE_TYPE: (_start_serving, _poll_serving),
 }
 
 
