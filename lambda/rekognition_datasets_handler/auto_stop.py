@@ -7,7 +7,6 @@ StopProjectVersion, called with the role the constructs pass, and the schedule d
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
@@ -53,40 +52,36 @@ def put(scheduler: EventBridgeSchedulerClient, version_arn: str, role_arn: str, 
         "Description": f"Stops {version_arn[-400:]}",
         "Target": {"Arn": STOP_TARGET, "RoleArn": role_arn, "Input": json.dumps({"ProjectVersionArn": version_arn})},
     }
-    try:
-        _call(lambda: scheduler.create_schedule(**request), "CreateSchedule")  # type: ignore[arg-type]
-    except _Conflict:
+
+    def create() -> object:
+        return scheduler.create_schedule(**request)  # type: ignore[arg-type]
+
+    if _call(create, "CreateSchedule", expected="ConflictException"):
         remove(scheduler, version_arn)
-        _call(lambda: scheduler.create_schedule(**request), "CreateSchedule")  # type: ignore[arg-type]
+        _call(create, "CreateSchedule")
     return at.isoformat() + "Z"
 
 
 def remove(scheduler: EventBridgeSchedulerClient, version_arn: str) -> None:
     """Delete the version's auto-stop schedule; one that is missing (never made, or already fired) is fine."""
-    with contextlib.suppress(_NotFound):
-        _call(lambda: scheduler.delete_schedule(Name=schedule_name(version_arn), GroupName=GROUP), "DeleteSchedule")
+    _call(
+        lambda: scheduler.delete_schedule(Name=schedule_name(version_arn), GroupName=GROUP),
+        "DeleteSchedule",
+        expected="ResourceNotFoundException",
+    )
 
 
-class _Conflict(Exception):
-    """A schedule of that name exists."""
-
-
-class _NotFound(Exception):
-    """No schedule of that name."""
-
-
-def _call(call: Callable[[], object], operation: str) -> None:
-    """Run one Scheduler call: transient errors propagate (retried), the two expected ones become ``_Conflict`` /
-    ``_NotFound``, anything else a short terminal error."""
+def _call(call: Callable[[], object], operation: str, expected: str = "") -> bool:
+    """Run one Scheduler call; True when it failed with the ``expected`` error code. Transient errors propagate
+    (retried); any other error is a short terminal one."""
     try:
         call()
     except ClientError as exc:
         code = error_code(exc)
         if is_transient(exc):
             raise
-        if code == "ConflictException":
-            raise _Conflict from exc
-        if code == "ResourceNotFoundException":
-            raise _NotFound from exc
+        if code == expected:
+            return True
         message = str(exc.response.get("Error", {}).get("Message", ""))[:300]
         raise ProviderError(f"EventBridge Scheduler {operation} failed: {code}: {message}") from exc
+    return False

@@ -18,12 +18,9 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from rekognition_datasets_local.emulator.exceptions import (
-    RekognitionError,
-    SerializationException,
-    UnknownOperationException,
-)
+from rekognition_datasets_local.emulator.exceptions import RekognitionError, UnknownOperationException
 from rekognition_datasets_local.emulator.schedule_rules import check_schedule
+from rekognition_datasets_local.emulator.server import json_object
 from rekognition_datasets_local.emulator.validation import parse_request, service_model
 
 if TYPE_CHECKING:
@@ -65,12 +62,7 @@ def match(method: str, path: str) -> tuple[OperationModel, dict[str, str]]:
 
 def request_params(op: OperationModel, uri: dict[str, str], query: dict[str, str], body: bytes) -> dict[str, Any]:
     """The operation's input as botocore's model names it: URI and query members, then the JSON body's."""
-    try:
-        params = json.loads(body) if body else {}
-    except ValueError:
-        raise SerializationException("The request body is not valid JSON.") from None
-    if not isinstance(params, dict):
-        raise SerializationException("The request body must be a JSON object.")
+    params = json_object(body)
     shape = op.input_shape
     for name, member in shape.members.items() if shape is not None else ():
         location, wire = member.serialization.get("location"), member.serialization.get("name", name)

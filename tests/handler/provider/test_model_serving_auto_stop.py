@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 
-from rekognition_datasets_handler.auto_stop import STOP_TARGET, schedule_name
+from rekognition_datasets_handler.auto_stop import STOP_TARGET, put, remove, schedule_name
+from rekognition_datasets_handler.errors import ProviderError
 from rekognition_datasets_handler.model_schema import ATTR_AUTO_STOP_AT
 from rekognition_datasets_handler.provider import on_event
 
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from rekognition_datasets_handler.runtime import Runtime
     from rekognition_datasets_local.emulator import Emulator
 
+    Reader = Callable[[], str]
+
 
 @pytest.fixture
 def arn(rekognition_client: RekognitionClient, project_arn: str, put_object: Callable[..., dict[str, str]]) -> str:
@@ -34,6 +38,19 @@ def arn(rekognition_client: RekognitionClient, project_arn: str, put_object: Cal
 @pytest.fixture
 def scheduler(emulator: Emulator) -> EventBridgeSchedulerClient:
     return boto3.client("scheduler")
+
+
+@pytest.fixture
+def served(arn: str, runtime: Runtime) -> str:
+    """``arn``, served with a 30-minute auto-stop."""
+    assert run(serving("Create", arn, **auto_stop(30)), runtime).status == "SUCCESS"
+    return arn
+
+
+@pytest.fixture
+def v1_status(rekognition_client: RekognitionClient, project_arn: str) -> Reader:
+    """Reads the status of the version v1."""
+    return lambda: status(rekognition_client, project_arn, "v1")
 
 
 def auto_stop(minutes: int) -> dict[str, str]:
@@ -71,23 +88,18 @@ def test_a_running_version_gets_a_one_time_schedule_that_stops_it(
 
 
 def test_the_schedule_fires_on_the_emulator_clock_and_deletes_itself(
-    emulator: Emulator,
-    scheduler: EventBridgeSchedulerClient,
-    rekognition_client: RekognitionClient,
-    project_arn: str,
-    arn: str,
-    runtime: Runtime,
+    emulator: Emulator, scheduler: EventBridgeSchedulerClient, served: str, v1_status: Reader, runtime: Runtime
 ) -> None:
-    assert run(serving("Create", arn, **auto_stop(30)), runtime).status == "SUCCESS"
+    arn = served
     emulator.advance_time(29 * 60)
     emulator.scheduler.fire_due()
-    early = status(rekognition_client, project_arn, "v1")
+    early = v1_status()
 
     emulator.advance_time(2 * 60)
     emulator.scheduler.fire_due()
 
     assert early == "RUNNING"
-    assert status(rekognition_client, project_arn, "v1") == "STOPPED"
+    assert v1_status() == "STOPPED"
     assert schedule(scheduler, arn) is None
     assert emulator.request_log.count("StopProjectVersion", "OK") == 1
     # a later Delete of the resource finds nothing left to do
@@ -95,19 +107,15 @@ def test_the_schedule_fires_on_the_emulator_clock_and_deletes_itself(
 
 
 def test_delete_removes_the_schedule_and_stops_the_version(
-    scheduler: EventBridgeSchedulerClient,
-    rekognition_client: RekognitionClient,
-    project_arn: str,
-    arn: str,
-    runtime: Runtime,
+    scheduler: EventBridgeSchedulerClient, served: str, v1_status: Reader, runtime: Runtime
 ) -> None:
-    assert run(serving("Create", arn, **auto_stop(30)), runtime).status == "SUCCESS"
+    arn = served
 
     deleted = run(serving("Delete", arn, **auto_stop(30), physical_id=arn), runtime)
 
     assert deleted.status == "SUCCESS"
     assert schedule(scheduler, arn) is None
-    assert status(rekognition_client, project_arn, "v1") == "STOPPED"
+    assert v1_status() == "STOPPED"
 
 
 def test_an_update_reschedules_and_dropping_auto_stop_removes_the_schedule(
@@ -153,3 +161,33 @@ def test_a_throttled_create_schedule_is_retried_by_the_next_poll(
     assert (made.status, made.polls) == ("SUCCESS", 2)
     assert schedule(scheduler, arn) is not None
     assert emulator.request_log.count("scheduler:CreateSchedule", "ThrottlingException") == 1
+
+
+ARN = "arn:aws:rekognition:us-east-1:123456789012:project/flowers/version/v1/1700000000000"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("ValidationException", "EventBridge Scheduler CreateSchedule failed: ValidationException: role not assumable"),
+        ("ServiceQuotaExceededException", "CreateSchedule failed: ServiceQuotaExceededException"),
+    ],
+)
+def test_a_refused_schedule_fails_with_the_service_words(code: str, expected: str) -> None:
+    client = boto3.client("scheduler", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(client) as stub:
+        stub.add_client_error("create_schedule", code, "role not assumable")
+
+        with pytest.raises(ProviderError) as raised:
+            put(client, ARN, ROLE, 5, datetime.now(UTC))
+
+    assert expected in str(raised.value)
+
+
+def test_a_conflict_on_delete_fails_clearly() -> None:
+    client = boto3.client("scheduler", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(client) as stub:
+        stub.add_client_error("delete_schedule", "ConflictException", "being updated")
+
+        with pytest.raises(ProviderError, match="DeleteSchedule failed: ConflictException: being updated"):
+            remove(client, ARN)
