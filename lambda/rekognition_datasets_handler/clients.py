@@ -15,6 +15,7 @@ from rekognition_datasets_handler.errors import ProviderError
 
 if TYPE_CHECKING:
     from botocore.config import Config
+    from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_rekognition import RekognitionClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
@@ -34,6 +35,8 @@ _ENV_KEYS = (
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_REKOGNITION",
     "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_EVENTS",
+    "AWS_ENDPOINT_URL_EVENTBRIDGE",
     "AWS_ENDPOINT_URL_SCHEDULER",
     "AWS_MAX_ATTEMPTS",
     "AWS_ACCESS_KEY_ID",
@@ -60,6 +63,11 @@ def check_botocore(version: str) -> None:
 def get_clients() -> Clients:
     """Clients for the current environment (created on first use, then cached)."""
     return _clients_for(tuple(os.environ.get(k) for k in _ENV_KEYS))
+
+
+def get_events_client() -> EventBridgeClient:
+    """An EventBridge client for the current environment (the model watch rules; created on first use)."""
+    return _events_client_for(tuple(os.environ.get(k) for k in _ENV_KEYS))
 
 
 def get_scheduler_client() -> EventBridgeSchedulerClient:
@@ -93,6 +101,13 @@ def _clients_for(env: tuple[str | None, ...]) -> Clients:
         rekognition=session.client("rekognition", config=config),
         s3=session.client("s3", config=config),
     )
+
+
+@lru_cache(maxsize=8)
+def _events_client_for(env: tuple[str | None, ...]) -> EventBridgeClient:
+    import boto3
+
+    return boto3.session.Session().client("events", config=_config())
 
 
 @lru_cache(maxsize=8)

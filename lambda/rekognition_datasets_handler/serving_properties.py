@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rekognition_datasets_handler.errors import ProviderError
+from rekognition_datasets_handler.model_properties import version_arn_property
 from rekognition_datasets_handler.model_schema import MODEL_SERVING_OPTIONAL_KEYS, MODEL_SERVING_REQUIRED_KEYS
 from rekognition_datasets_handler.properties import check_keys, string_property
 
@@ -13,11 +14,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 MODEL_SERVING_KEYS = frozenset(MODEL_SERVING_REQUIRED_KEYS + MODEL_SERVING_OPTIONAL_KEYS)
-#: A model version ARN (botocore's ProjectVersionArn pattern, split into project and version names).
-VERSION_ARN = re.compile(
-    r"^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project/([a-zA-Z0-9_.\-]{1,255})/version/"
-    r"([a-zA-Z0-9_.\-]{1,255})/[0-9]+$"
-)
 #: botocore's Target.RoleArn pattern (EventBridge Scheduler).
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 #: [infer] no documented ceiling; a year keeps the at() date well inside what Scheduler and datetime take.
@@ -33,36 +29,13 @@ class ServingSpec(NamedTuple):
     auto_stop_minutes: int | None = None
     scheduler_role_arn: str | None = None
 
-    @property
-    def project_name(self) -> str:
-        """The name of the project that holds the version (validated at parse time)."""
-        return version_names(self.version_arn)[0]
-
-    @property
-    def version_name(self) -> str:
-        """The version's name (validated at parse time)."""
-        return version_names(self.version_arn)[1]
-
-
-def version_names(arn: str) -> tuple[str, str]:
-    """(project name, version name) of a version ARN; ``ProviderError`` if ``arn`` is not one."""
-    match = VERSION_ARN.match(arn) if len(arn) <= 2048 else None
-    if match is None:
-        raise ProviderError(f"ProjectVersionArn must be a Rekognition model version ARN, got {arn!r:.160}.")
-    return match.group(1), match.group(2)
-
-
-def is_version_arn(arn: str | None) -> bool:
-    """True when ``arn`` is a model version ARN."""
-    return bool(arn) and len(str(arn)) <= 2048 and VERSION_ARN.match(str(arn)) is not None
-
 
 def _whole_number(props: Mapping[str, Any], key: str, minimum: int, maximum: int) -> int | None:
     value = props.get(key)
     if value is None:
         return None
     text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
-    if not text.isascii() or not text.isdigit() or not minimum <= int(text[:12]) <= maximum:
+    if not text.isascii() or not text.isdigit() or len(text) > 12 or not minimum <= int(text) <= maximum:
         raise ProviderError(f"{key} must be a whole number from {minimum} to {maximum}, got {value!r:.40}.")
     return int(text)
 
@@ -70,8 +43,7 @@ def _whole_number(props: Mapping[str, Any], key: str, minimum: int, maximum: int
 def parse_serving(props: Mapping[str, Any]) -> ServingSpec:
     """Validate the properties; one short ``ProviderError`` naming the first bad field and the fix."""
     check_keys(props, MODEL_SERVING_KEYS, "model serving")
-    arn = str(string_property(props, "ProjectVersionArn", required=True))
-    version_names(arn)
+    arn = version_arn_property(props)
     if props.get("MinInferenceUnits") is None:
         raise ProviderError("MinInferenceUnits is required: the number of inference units to start (>= 1).")
     # [infer] the API reference sets no maximum; the service's quota refuses what the account may not run.

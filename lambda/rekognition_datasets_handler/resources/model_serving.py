@@ -14,22 +14,17 @@ long after it is RUNNING; Update and Delete remove it first.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from rekognition_datasets_handler import auto_stop
 from rekognition_datasets_handler.errors import ProviderError
 from rekognition_datasets_handler.model_schema import ATTR_AUTO_STOP_AT, ATTR_MODEL_STATUS, ATTR_PROJECT_VERSION_ARN
+from rekognition_datasets_handler.model_service import SERVING, describe_version, parse_version_arn, project_of
 from rekognition_datasets_handler.retry import error_code, is_transient
 from rekognition_datasets_handler.runtime import Outcome
-from rekognition_datasets_handler.service import is_not_found
-from rekognition_datasets_handler.serving_properties import (
-    ServingSpec,
-    is_version_arn,
-    parse_serving,
-    version_names,
-)
+from rekognition_datasets_handler.serving_properties import ServingSpec, parse_serving
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,6 +32,7 @@ if TYPE_CHECKING:
     from mypy_boto3_rekognition import RekognitionClient
 
     from rekognition_datasets_handler.events import Request
+    from rekognition_datasets_handler.model_service import Version
     from rekognition_datasets_handler.runtime import Runtime
 
 RUNNING, STARTING, STOPPING, FAILED = "RUNNING", "STARTING", "STOPPING", "FAILED"
@@ -44,17 +40,6 @@ RUNNING, STARTING, STOPPING, FAILED = "RUNNING", "STARTING", "STOPPING", "FAILED
 STARTABLE = frozenset({"TRAINING_COMPLETED", "STOPPED", FAILED})
 #: Statuses that settle by themselves before the version can be started or stopped.
 SETTLING = frozenset({STARTING, STOPPING, "TRAINING_IN_PROGRESS"})
-#: Statuses of a version that is serving (and billing) and so must be stopped.
-SERVING = frozenset({RUNNING, STARTING})
-
-
-class Version(NamedTuple):
-    """What DescribeProjectVersions says about the served version."""
-
-    status: str
-    status_message: str
-    min_units: int | None
-    max_units: int | None
 
 
 # ----------------------------------------------------------------------------------------------- entry points
@@ -137,7 +122,7 @@ def _delete_step(request: Request, runtime: Runtime, *, first: bool) -> Outcome:
     """Stop the version this resource served; gone, stopped or never started is fine."""
     arn = request.physical_id or ""
     done = Outcome(complete=True, physical_id=request.physical_id)
-    if not is_version_arn(arn) or arn != request.properties.get("ProjectVersionArn"):
+    if parse_version_arn(arn) is None or arn != request.properties.get("ProjectVersionArn"):
         runtime.log.info("the physical id is no version this resource serves: nothing to stop", step="delete-noop")
         return done
     rek = runtime.clients.rekognition
@@ -158,33 +143,9 @@ def _delete_step(request: Request, runtime: Runtime, *, first: bool) -> Outcome:
 
 # ----------------------------------------------------------------------------------------------- service
 def read_version(rek: RekognitionClient, arn: str) -> Version | None:
-    """The version ``arn`` names, looked up in the project its ARN names; None when either does not exist."""
-    project_name, version_name = version_names(arn)
-    project_arn = next(
-        (
-            str(p["ProjectArn"])
-            for p in rek.describe_projects(ProjectNames=[project_name]).get("ProjectDescriptions", [])
-            if arn.startswith(str(p.get("ProjectArn", "")).rpartition("/")[0] + "/version/")
-        ),
-        None,
-    )
-    if project_arn is None:
-        return None
-    try:
-        response = rek.describe_project_versions(ProjectArn=project_arn, VersionNames=[version_name])
-    except ClientError as exc:
-        if is_not_found(exc):
-            return None
-        raise
-    for description in response.get("ProjectVersionDescriptions", []):
-        if description.get("ProjectVersionArn") == arn:
-            return Version(
-                status=str(description.get("Status", "")),
-                status_message=str(description.get("StatusMessage", "")),
-                min_units=description.get("MinInferenceUnits"),
-                max_units=description.get("MaxInferenceUnits"),
-            )
-    return None
+    """The version ``arn`` names, in the project its ARN names; None when either does not exist."""
+    project_arn = project_of(rek, arn)
+    return None if project_arn is None else describe_version(rek, project_arn, arn)
 
 
 def _units_match(spec: ServingSpec, version: Version) -> bool:

@@ -26,7 +26,6 @@ def test_every_property_is_parsed() -> None:
     )
 
     assert spec == ServingSpec(ARN, 2, 5, 90, ROLE)
-    assert (spec.project_name, spec.version_name) == ("flowers", "v1")
 
 
 def test_a_role_without_auto_stop_is_accepted_and_unused() -> None:
