@@ -81,10 +81,10 @@ class Emulator:
         self.app = EmulatorApp(
             RekognitionResponse(self.backend), self.faults, self.request_log, self.clock, self.reset, self.configure
         )
-        self.app.mount("scheduler", SchedulerApp(self.faults, self.request_log, self.clock))
         self.scheduler = ScheduleFirer(
             self.clock, self.backend.models.stop_project_version, self.request_log, self.faults.check
         )
+        self.app.mount("scheduler", SchedulerApp(self.faults, self.request_log, self.clock, self.scheduler.saved))
         self._server: ThreadedServer | None = None
         self._moto: Any = None
         self._s3: Any = None

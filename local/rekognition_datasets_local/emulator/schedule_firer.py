@@ -1,11 +1,15 @@
 """Runs the emulated EventBridge Scheduler's due one-time schedules, on the emulator's clock, from a daemon thread.
 
-A schedule whose ``at()`` time has come (``Clock.now()``, so ``advance_time`` brings it forward) and whose target is
+A schedule whose ``at()`` time has come and whose target is
 the Rekognition StopProjectVersion universal target calls the emulator's own StopProjectVersion with the target's
 Input, logged as the Rekognition call it is. A throttled or failed-inside call is retried on the next tick, as
 Scheduler retries [doc: RetryPolicy]; any other refusal ends the run [infer: Scheduler drops a non-retryable
 invocation, to a dead-letter queue if one is set]. Then ActionAfterCompletion DELETE deletes the schedule; NONE keeps
 it, run once.
+
+Clients write ``at()`` in wall time (they cannot know the emulator's clock), so a schedule is due once the emulator's
+clock has passed its time plus the clock's ``offset`` when it was saved: ``advance_time`` after a schedule is made
+brings it forward by that much, and time moved before it does not make it fire early.
 """
 
 from __future__ import annotations
@@ -66,6 +70,8 @@ class ScheduleFirer:
         self._log = log
         self._check_faults = check_faults
         self._ran: set[str] = set()
+        #: (group, name) -> the clock's offset when the schedule was last saved.
+        self._offsets: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -81,10 +87,16 @@ class ScheduleFirer:
             self._thread.join()
             self._thread = None
 
+    def saved(self, group: str, name: str) -> None:
+        """Note that a schedule was created or updated now (its ``at()`` counts from the clock's offset now)."""
+        with self._lock:
+            self._offsets[(group, name)] = self._clock.offset
+
     def reset(self) -> None:
-        """Forget which kept (ActionAfterCompletion NONE) schedules have run."""
+        """Forget which kept (ActionAfterCompletion NONE) schedules have run, and when schedules were saved."""
         with self._lock:
             self._ran.clear()
+            self._offsets.clear()
 
     def fire_due(self) -> int:
         """Run every due schedule once; returns how many ran to the end (stopped, or refused for good)."""
@@ -96,6 +108,8 @@ class ScheduleFirer:
                     if schedule.state != "ENABLED" or key in self._ran or schedule.target.get("Arn") != STOP_TARGET:
                         continue
                     due = _due(schedule)
+                    if due is not None:
+                        due += self._offsets.get((group.name, schedule.name), 0.0)
                     if due is None or due > now or not self._invoke(schedule.target.get("Input"), now):
                         continue
                     fired += 1

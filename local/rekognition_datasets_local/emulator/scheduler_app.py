@@ -24,6 +24,8 @@ from rekognition_datasets_local.emulator.server import json_object
 from rekognition_datasets_local.emulator.validation import parse_request, service_model
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from botocore.model import OperationModel
 
     from rekognition_datasets_local.emulator.clock import Clock
@@ -75,8 +77,10 @@ def request_params(op: OperationModel, uri: dict[str, str], query: dict[str, str
 class SchedulerApp:
     """The WSGI app in front of moto's scheduler app (created on first use; its backend is this process's)."""
 
-    def __init__(self, faults: Faults, log: RequestLog, clock: Clock) -> None:
+    def __init__(self, faults: Faults, log: RequestLog, clock: Clock, saved: Callable[[str, str], None]) -> None:
         self._faults, self._log, self._clock = faults, log, clock
+        #: Told (group, name) of each schedule CreateSchedule/UpdateSchedule saved.
+        self._saved = saved
         self._moto: Any = None
 
     def __call__(self, environ: Any, start_response: Any) -> Any:
@@ -103,6 +107,8 @@ class SchedulerApp:
             return start_response(status, headers, *rest)
 
         result = self._backend_app()(environ, recording_start)
+        if name in _CHECKED and outcome == ["OK"]:
+            self._saved(parsed.get("GroupName") or "default", parsed["Name"])
         self._log.record(LOG_PREFIX + name, params, outcome[0] if outcome else "-", self._clock.now())
         return result
 

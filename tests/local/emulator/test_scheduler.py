@@ -67,6 +67,21 @@ def test_a_due_schedule_stops_the_model_and_deletes_itself(emulator, scheduler, 
     ]
 
 
+def test_time_moved_before_a_schedule_is_made_does_not_make_it_fire_early(
+    emulator, scheduler, client, trainable, running
+):
+    emulator.advance_time(2 * 3600)  # e.g. a training waited out
+    in_30_minutes = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() + 30 * 60))  # as a client writes it
+    _stop_schedule(scheduler, running, f"at({in_30_minutes})", ActionAfterCompletion="DELETE")
+
+    emulator.scheduler.fire_due()
+    early = _status(client, trainable)
+    emulator.advance_time(31 * 60)
+    emulator.scheduler.fire_due()
+
+    assert (early, _status(client, trainable)) == ("RUNNING", "STOPPED")
+
+
 def test_the_background_thread_fires_without_being_asked(emulator, scheduler, client, trainable, running):
     _stop_schedule(scheduler, running, _at(emulator, 10), ActionAfterCompletion="DELETE")
 
