@@ -126,7 +126,9 @@ def _delete_step(request: Request, runtime: Runtime, *, first: bool) -> Outcome:
         runtime.log.info("the physical id is no version this resource serves: nothing to stop", step="delete-noop")
         return done
     rek = runtime.clients.rekognition
-    if first:
+    if first and request.properties.get("AutoStopAfterMinutes") is not None:
+        # Only then: without auto-stop the constructs grant no Scheduler permission (an Update that dropped it
+        # removed the schedule already).
         auto_stop.remove(runtime.scheduler, arn)
     version = read_version(rek, arn)
     log = runtime.log.bind(version_arn=arn, status=version.status if version else "GONE")

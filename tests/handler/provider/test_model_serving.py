@@ -134,6 +134,9 @@ def test_delete_stops_and_waits_and_is_idempotent(
     assert (deleted.status, deleted.polls, again.status, again.polls) == ("SUCCESS", 2, "SUCCESS", 1)
     assert status(rekognition_client, project_arn, "v1") == "STOPPED"
     assert calls(emulator, "StopProjectVersion", "DeleteProjectVersion") == ["StopProjectVersion"]
+    assert [e for e in emulator.request_log.entries() if e.operation.startswith("scheduler:")] == [], (
+        "without auto-stop no Scheduler call (nor permission) is needed"
+    )
 
 
 def test_delete_of_a_version_that_is_gone_succeeds(
