@@ -79,7 +79,6 @@ MAX_POLLS = 500
 OUTPUT_BUCKET = "bench-b9-output"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:BenchStack-ModelHandler"
 STEPS = ("create", "training", "evaluation", "serve", "stop", "delete")
-SERVICES = ("rekognition", "eventbridge", "scheduler")
 
 METHOD = (
     "The real handler (`provider.on_event`/`is_complete`, in-process) against the emulator on a frozen clock that "
