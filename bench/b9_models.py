@@ -368,10 +368,10 @@ def lifecycle(world: World, training_minutes: int) -> Lifecycle:
     calls["create"] = world.tally.take()
     firings, _ = _watch(world, arn, created_at + phase, rate)
     calls["training"] = world.tally.take()
-    evaluation = {"ProjectVersionArn": arn, "MinF1Score": MIN_F1}
+    evaluation = {"ProjectVersionArn": arn, "ProjectArn": world.project_arn, "MinF1Score": MIN_F1}
     _drive(world, event("Create", evaluation, logical_id="Evaluation", resource_type=MODEL_EVALUATION_RESOURCE_TYPE))
     calls["evaluation"] = world.tally.take()
-    serving = {"ProjectVersionArn": arn, "MinInferenceUnits": "1"}
+    serving = {"ProjectVersionArn": arn, "ProjectArn": world.project_arn, "MinInferenceUnits": "1"}
     _drive(world, event("Create", serving, logical_id="Serving", resource_type=MODEL_SERVING_RESOURCE_TYPE))
     calls["serve"] = world.tally.take()
     stop = event("Delete", serving, logical_id="Serving", physical_id=arn, resource_type=MODEL_SERVING_RESOURCE_TYPE)
