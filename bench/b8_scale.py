@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import concurrent.futures
+import contextlib
 import io
 import itertools
 import json
+import math
+import os
 import shutil
 import struct
 import sys
@@ -13,14 +15,16 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from unittest import mock
 
 from bench.measure import child_env, run_child, timed
 from bench.report import Figure, Stats, not_measured, verdict
 from bench.scale_app import PREFIX, PREFIX_BUCKET, STACK_NAME
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from bench.settings import Settings
-    from rekognition_datasets_local.runner.session import Session
 
 TITLE = "datasets at scale"
 FULL_FOLDER_SIZES = (100, 1_000, 10_000, 20_000)
@@ -28,6 +32,12 @@ FULL_PREFIX_SIZES = (1_000, 100_000)
 QUICK_FOLDER_SIZES = (20, 100)
 QUICK_PREFIX_SIZES = (200,)
 TARGET_PER_IMAGE_RATIO = 1.5
+#: The folder size also deployed besides the largest (the issue's 1,000-image folder), when it is measured.
+DEPLOYED_FOLDER = 1_000
+#: Keys per ListObjectsV2 page (S3's maximum): the prefix source's minimum is one list call per page.
+LIST_PAGE = 1_000
+#: ``rekognition-datasets deploy --interval-factor``: the e2e waits.
+INTERVAL_FACTOR = 0.001
 LABELS = ("cat", "dog")
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
@@ -40,11 +50,15 @@ METHOD = (
     "synth - bare synth) / N against copy time / N, medians of the same run. Template bytes = the synthesized "
     "template. Largest resolved policy = the largest IAM policy document (or the sum of a role's inline ones) after "
     "the runner's intrinsic resolver replaces every Ref/GetAtt with a 64-character physical id or an ARN of "
-    "realistic length, counted as IAM counts (JSON without whitespace). Offline deploy = `Session.deploy` (asset "
-    "publishing included) against an embedded emulator with the e2e waits (query interval x 0.001), then destroy; "
-    "the prefix variant's N objects are put in the emulator's S3 first (not timed). Rekognition calls = the "
-    "emulator's request log during the deploy, against the bare stack's deploy in the same session. S3 calls are "
-    "not in the emulator's log, so list pages are not counted."
+    "realistic length, counted as IAM counts (JSON without whitespace). Offline deploy = `rekognition-datasets deploy "
+    "--assembly DIR --interval-factor 0.001` (the CLI, in process; asset publishing included) against an emulator in "
+    "the bench process, then `rekognition-datasets destroy`, for the 1,000-image and the largest folder and every "
+    "prefix size; the prefix variant's N objects are put in the emulator's S3 first (not timed, not counted). "
+    "Polls = the handler's is_complete invocations the runner made. Rekognition calls = the emulator's request log "
+    "during the deploy; S3 calls = the emulator's S3 log (every request moto answered, named by S3 operation) on any "
+    "bucket but the offline runner's state bucket; prefix list calls = its ListObjectsV2 requests under the source "
+    "prefix, against the minimum of one per 1,000 objects. Each against the empty-dataset stack's deploy in the "
+    "same emulator."
 )
 
 
@@ -198,7 +212,7 @@ def run(settings: Settings) -> list[Figure]:
         outdir = settings.workdir / f"b8-prefix-{count}-{next(runs)}"
         per_size[f"prefix {count}"] = synth("prefix", empty, outdir, refresh=str(count))
     figures.extend(_size_rows(per_size))
-    figures.extend(_deploy_rows(settings, per_size, folder_sizes, prefix_sizes))
+    figures.extend(_deploy_rows(per_size, folder_sizes, prefix_sizes))
     return figures
 
 
@@ -230,89 +244,171 @@ def _size_rows(per_size: dict[str, Synth]) -> list[Figure]:
     return rows
 
 
+@dataclass(frozen=True)
+class Deployed:
+    """One offline deploy through the CLI: seconds, calls by operation, and the handler's invocations."""
+
+    seconds: float
+    rekognition: dict[str, int]
+    s3: dict[str, int]
+    #: ``ListObjectsV2`` calls under the prefix source's prefix (the pages the handler read).
+    source_lists: int
+    polls: int
+    on_event: int
+
+
 def _deploy_rows(
-    settings: Settings, per_size: dict[str, Synth], folder_sizes: tuple[int, ...], prefix_sizes: tuple[int, ...]
+    per_size: dict[str, Synth], folder_sizes: tuple[int, ...], prefix_sizes: tuple[int, ...]
 ) -> list[Figure]:
-    """Offline deploy time and Rekognition calls of the largest folder and every prefix size, against bare."""
+    """Offline deploy (``rekognition-datasets deploy``) time, polls and API calls per subject, against bare."""
     try:
-        from rekognition_datasets_local.runner.assembly import CloudAssembly
-        from rekognition_datasets_local.runner.output import Printer
-        from rekognition_datasets_local.runner.resources.base import RunnerConfig
-        from rekognition_datasets_local.runner.session import open_session
+        from rekognition_datasets_local.emulator import Emulator
     except ModuleNotFoundError as missing:
         return [not_measured("B8", "offline deploy", f"`{missing.name}` is not importable")]
-    config = RunnerConfig(interval_factor=0.001, poll_seconds=0.01)
-    env = {k: v for k, v in child_env().items() if not k.startswith("AWS_ENDPOINT_URL")}
-    subjects = [f"folder {folder_sizes[-1]}", *(f"prefix {n}" for n in prefix_sizes)]
+    folders = sorted({n for n in folder_sizes if n == DEPLOYED_FOLDER} | set(folder_sizes[-1:]))
+    subjects = [*(f"folder {n}" for n in folders), *(f"prefix {n}" for n in prefix_sizes)]
     rows: list[Figure] = []
-    with open_session(env=env, config=config, printer=Printer(io.StringIO()), workdir=settings.workdir) as session:
-        emulator = session.embedded
-        bare = _deploy(session, CloudAssembly.read(per_size["bare"].outdir), emulator, "B8Bare")
+    with Emulator() as emulator, _pointed_at(emulator):
+        bare = _deploy(emulator, per_size["bare"].outdir, 0)
         for subject in subjects:
             variant, count = subject.split()[0], int(subject.split()[1])
             if variant == "prefix":
-                _fill_prefix(session, int(count))
+                _fill_prefix(emulator, count)
             try:
-                assembly = CloudAssembly.read(per_size[subject].outdir)
-                ours = _deploy(session, assembly, emulator, f"B8{variant}{count}", count)
+                ours = _deploy(emulator, per_size[subject].outdir, count)
             except Exception as failed:  # a deploy that fails is a row that says why, never a number
                 reason = str(failed).strip().splitlines()[0][:200] if str(failed).strip() else type(failed).__name__
                 rows.append(not_measured("B8", f"offline deploy, {subject} images", reason))
                 continue
-            rows.append(
-                Figure(
-                    "B8",
-                    f"offline deploy, {subject} images",
-                    Stats.of("s", [ours[0]]),
-                    baseline=Stats.of("s", [bare[0]]),
-                    baseline_label="empty dataset",
-                    note="one run (publishing the assets included; the stack is destroyed after)",
-                )
-            )
-            rows.append(
-                Figure(
-                    "B8",
-                    f"Rekognition calls, deploy, {subject} images",
-                    Stats.of("calls", [ours[1]]),
-                    baseline=Stats.of("calls", [bare[1]]),
-                    baseline_label="empty dataset",
-                    note="deterministic: one run; " + ", ".join(f"{k} {v}" for k, v in sorted(ours[2].items())),
-                )
-            )
+            rows.extend(_subject_rows(subject, count, ours, bare))
     return rows
 
 
-def _deploy(
-    session: Session, assembly: Any, emulator: Any, name: str, images: int = 0
-) -> tuple[float, int, dict[str, int]]:
-    """Deploy the assembly's stack as ``name``, check its TRAIN dataset holds ``images`` entries, then destroy it:
-    deploy seconds, Rekognition calls during the deploy, and those calls by operation."""
-    (stack,) = assembly.stacks
+def _subject_rows(subject: str, count: int, ours: Deployed, bare: Deployed) -> list[Figure]:
+    def calls(by_operation: dict[str, int]) -> Stats:
+        return Stats.of("calls", [sum(by_operation.values())])
+
+    def breakdown(by_operation: dict[str, int]) -> str:
+        return ", ".join(f"{k} {v}" for k, v in sorted(by_operation.items()))
+
+    rows = [
+        Figure(
+            "B8",
+            f"offline deploy (CLI), {subject} images",
+            Stats.of("s", [ours.seconds]),
+            baseline=Stats.of("s", [bare.seconds]),
+            baseline_label="empty dataset",
+            note=f"one run; {ours.polls} is_complete polls and {ours.on_event} on_event calls (empty dataset: "
+            f"{bare.polls} and {bare.on_event}); the stack is destroyed after",
+        ),
+    ]
+    for service, ours_calls, bare_calls, what in (
+        ("Rekognition", ours.rekognition, bare.rekognition, "the emulator's Rekognition log"),
+        ("S3", ours.s3, bare.s3, "every S3 request on a bucket (asset publishing included, the runner's state not)"),
+    ):
+        rows.append(
+            Figure(
+                "B8",
+                f"{service} calls, deploy, {subject} images",
+                calls(ours_calls),
+                baseline=calls(bare_calls),
+                baseline_label="empty dataset",
+                note=f"deterministic: one run; {what}: {breakdown(ours_calls)}",
+            )
+        )
+    if subject.startswith("prefix"):
+        pages = max(1, math.ceil(count / LIST_PAGE))
+        rows.append(
+            Figure(
+                "B8",
+                f"S3 list calls of the prefix, deploy, {subject} objects",
+                Stats.of("calls", [ours.source_lists]),
+                target=f"one per {LIST_PAGE:,} objects",
+                verdict=verdict(ours.source_lists <= pages),
+                baseline=Stats.of("calls", [pages]),
+                baseline_label="minimum: ceil(N / 1,000) pages",
+                note="ListObjectsV2 under the source prefix, from the emulator's S3 log",
+            )
+        )
+    return rows
+
+
+@contextlib.contextmanager
+def _pointed_at(emulator: Any) -> Iterator[None]:
+    """This process's environment pointing boto3 (and so the CLI) at ``emulator``, restored after."""
+    env = {
+        **emulator.env(),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
+    with mock.patch.dict(os.environ, env):
+        os.environ.pop("AWS_PROFILE", None)
+        yield
+
+
+def _cli(*args: str) -> None:
+    from rekognition_datasets_local.cli.main import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = main(list(args))
+    if code != 0:
+        raise RuntimeError(f"rekognition-datasets {args[0]} exited {code}: {out.getvalue().strip()[-300:]}")
+
+
+def _deploy(emulator: Any, assembly: Path, images: int) -> Deployed:
+    """``rekognition-datasets deploy`` the assembly's stack, check its TRAIN dataset holds ``images`` entries,
+    then ``rekognition-datasets destroy`` it: seconds, calls and invocations of the deploy."""
+    import boto3
+
+    from rekognition_datasets_local.runner.lambda_host import LambdaHost
+    from rekognition_datasets_local.runner.state import STATE_BUCKET
+
+    options = ("--assembly", str(assembly), "--interval-factor", str(INTERVAL_FACTOR), STACK_NAME)
     emulator.request_log.clear()
-    seconds, state = timed(lambda: session.deploy(stack, name))
-    entries = emulator.request_log.entries()
-    (training,) = (r for lid, r in state.resources.items() if lid.startswith("Training"))
-    built = int(training.attributes.get("TotalEntries", -1))
-    if built != images:
-        session.engine.destroy(name)
-        raise RuntimeError(f"the TRAIN dataset holds {built} entries, not {images}")
+    emulator.s3_log.clear()
+    # The handler's invocations, counted where the runner makes them (the CLI's session is its own).
+    with mock.patch.object(LambdaHost, "invoke", autospec=True, side_effect=LambdaHost.invoke) as invoke:
+        seconds, _ = timed(lambda: _cli("deploy", *options))
+    names = [call.args[1].name for call in invoke.call_args_list]
+    rekognition_calls = _by_operation(emulator.request_log.entries())
+    s3_entries = emulator.s3_log.entries()
+    source_lists = sum(
+        1
+        for e in s3_entries
+        if e.operation == "ListObjectsV2" and e.params["Bucket"] == PREFIX_BUCKET and e.params.get("Prefix") == PREFIX
+    )
+    try:
+        rekognition = boto3.client("rekognition")
+        (project,) = rekognition.describe_projects()["ProjectDescriptions"]
+        (train,) = (d for d in project["Datasets"] if d["DatasetType"] == "TRAIN")
+        stats = rekognition.describe_dataset(DatasetArn=train["DatasetArn"])["DatasetDescription"]["DatasetStats"]
+        if stats["TotalEntries"] != images:
+            raise RuntimeError(f"the TRAIN dataset holds {stats['TotalEntries']} entries, not {images}")
+    finally:
+        _cli("destroy", *options)
+    return Deployed(
+        seconds=seconds,
+        rekognition=rekognition_calls,
+        s3=_by_operation([e for e in s3_entries if e.params["Bucket"] not in ("", STATE_BUCKET)]),
+        source_lists=source_lists,
+        polls=sum("IsComplete" in name for name in names),
+        on_event=sum("OnEvent" in name for name in names),
+    )
+
+
+def _by_operation(entries: list[Any]) -> dict[str, int]:
     by_operation: dict[str, int] = {}
     for entry in entries:
         by_operation[entry.operation] = by_operation.get(entry.operation, 0) + 1
-    if not session.engine.destroy(name):
-        raise RuntimeError(f"destroying {name} offline failed")
-    return seconds, len(entries), by_operation
+    return by_operation
 
 
-def _fill_prefix(session: Session, count: int) -> None:
-    """Put ``count`` tiny images under the prefix variant's bucket and prefix (labelled by sub-prefix)."""
-    s3 = session.clients.s3
-    if PREFIX_BUCKET not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
-        s3.create_bucket(Bucket=PREFIX_BUCKET)
-
-    def put(index: int) -> None:
-        key = f"{PREFIX}{LABELS[index % 2]}/{index}.png"
-        s3.put_object(Bucket=PREFIX_BUCKET, Key=key, Body=tiny_png(index))
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(put, range(count)))
+def _fill_prefix(emulator: Any, count: int) -> None:
+    """Put ``count`` tiny images under the prefix variant's bucket and prefix (labelled by sub-prefix), straight
+    into the emulator's S3 backend (not timed, not counted)."""
+    objects = ((f"{PREFIX}{LABELS[index % 2]}/{index}.png", tiny_png(index)) for index in range(count))
+    emulator.put_objects(PREFIX_BUCKET, objects)

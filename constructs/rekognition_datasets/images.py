@@ -14,7 +14,7 @@ from rekognition_datasets_handler import schema
 from rekognition_datasets_handler.manifest import classification_entry
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
 _MAGIC: Final = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
 
@@ -39,11 +39,12 @@ class FolderScan:
     digest: str
 
 
-def scan_image_folder(root: Path) -> FolderScan:
+def scan_image_folder(root: Path, on_image: Callable[[str, bytes], None] | None = None) -> FolderScan:
     """PNG/JPEG images under ``root`` labelled by their immediate child folder, plus skipped non-image files.
 
     Images directly in ``root`` are unlabeled; deeper folders do not label (the console's rule). Hidden files and
-    folders (``.name``) are not scanned. Each file is read once.
+    folders (``.name``) are not scanned. Each file is read once; ``on_image(relative path, content)`` gets each
+    image as it is read, in the scan's (sorted) order.
 
     :raises ValueError: when a file named like an image is not one, or there are no images.
     """
@@ -71,6 +72,8 @@ def scan_image_folder(root: Path) -> FolderScan:
             raise ValueError(f"{path} is named like a {path.suffix} image but its content is not one")
         label = parts[0] if len(parts) > 1 else None
         images.append(FolderImage(path=path, relative=relative, label=label))
+        if on_image is not None:
+            on_image(relative, content)
     if not images:
         raise ValueError(f"no PNG or JPEG images under {root}")
     return FolderScan(images=images, skipped=skipped, digest=digest.hexdigest())

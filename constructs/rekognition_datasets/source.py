@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 import aws_cdk as cdk
 from aws_cdk import aws_s3_assets as s3_assets
 
-from rekognition_datasets import images, perms
+from rekognition_datasets import folder_zip, images, perms
 from rekognition_datasets.errors import ValidationError
 from rekognition_datasets.manifest_check import WARNING_PREFIX, check_manifest_lines
 
@@ -39,6 +39,11 @@ STAGING_PREFIX: Final = "rekognition-datasets/"
 _ASSET_READ_REASON = (
     "CDK file assets are named by content hash at the asset bucket's root; beyond a few per stack the handler "
     "reads them by file extension there, so the role's policy stays the same size for any number of datasets."
+)
+_DATASET_COPY_REASON = (
+    "Dataset ARNs end in a creation timestamp chosen by the service; beyond a few copied datasets per stack the "
+    "handler may describe and list the entries of any dataset in their account and region (read-only), so the "
+    "role's policy stays the same size for any number of copies."
 )
 _STAGING_REASON = (
     "The handler writes what it builds for a dataset (extracted images, the Ground Truth manifest) under the "
@@ -198,6 +203,23 @@ def _grant_asset(policy: HandlerPolicy, asset: s3_assets.Asset) -> None:
         policy.add_statement(perms.KMS_DECRYPT_ACTIONS, [asset.bucket.encryption_key.key_arn])
 
 
+def _grant_dataset_copy(policy: HandlerPolicy, stack: cdk.Stack, dataset_arn: str) -> None:
+    """Let the handler read the dataset ``dataset_arn`` to copy it: listed dataset by dataset, beyond a few per
+    account and region every dataset there (read-only actions)."""
+    where: dict[str, str | None] = {"partition": None, "region": None, "account": None}  # a token: the stack's
+    if not cdk.Token.is_unresolved(dataset_arn):
+        parts = cdk.Arn.split(dataset_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME)
+        where = {"partition": parts.partition, "region": parts.region, "account": parts.account}
+    everywhere = stack.format_arn(
+        service="rekognition",
+        resource="project",
+        resource_name="*/dataset/*",
+        arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+        **where,
+    )
+    policy.add_bounded(perms.DATASET_COPY_ACTIONS, dataset_arn, fallback=everywhere, reason=_DATASET_COPY_REASON)
+
+
 def _grant_list(policy: HandlerPolicy, bucket: s3.IBucket, prefix: str) -> None:
     """Let the handler list ``bucket``, only for keys under ``prefix``."""
     policy.add_statement(
@@ -343,7 +365,7 @@ class _ImageFolderSource(DatasetSource):
         if not self._path.is_dir():
             raise ValidationError(scope, f"image folder {self._path} does not exist or is not a folder")
         try:
-            scan = images.scan_image_folder(self._path)
+            scan, zipped = folder_zip.zip_image_folder(scope, self._path)
         except ValueError as error:
             raise ValidationError(scope, str(error)) from error
         for name in scan.skipped:
@@ -353,16 +375,13 @@ class _ImageFolderSource(DatasetSource):
         # The entries the handler will build, checked now (labels, counts): plain Python, nothing per image in CDK.
         lines = [images.classification_line(image.relative, images.labels_of(image)) for image in scan.images]
         check_manifest_lines(scope, lines, f"images under {self._path}")
-        # The scan's digest is the asset hash: CDK does not read every file a second time to fingerprint it, so
-        # synth costs one read and one copy of each file. Hidden files stay out of the zip, as out of the scan.
+        # The scan's digest is the asset hash and the scan wrote the zip where CDK stages it: synth reads each file
+        # once and writes its bytes once; CDK neither fingerprints, copies nor re-zips the folder.
         asset = s3_assets.Asset(
-            scope,
-            "Images",
-            path=str(self._path),
-            asset_hash=scan.digest,
-            asset_hash_type=cdk.AssetHashType.CUSTOM,
-            exclude=[".*"],
+            scope, "Images", path=str(zipped), asset_hash=scan.digest, asset_hash_type=cdk.AssetHashType.CUSTOM
         )
+        if Path(asset.asset_path).name != zipped.name:
+            zipped.unlink()  # a CDK naming staged files otherwise has copied it: keep its copy only
         _grant_asset(policy, asset)
         _grant_staging(policy, asset.bucket, STAGING_PREFIX)
         properties: schema.FolderSourceProperties = {
@@ -449,6 +468,6 @@ class _DatasetCopySource(DatasetSource):
         if not declared_here:
             # A dataset declared in this stack is already readable through its project's dataset pattern; naming
             # its ARN attribute here would make the provider depend on a resource that depends on the provider.
-            policy.add_statement(perms.DATASET_COPY_ACTIONS, [source.dataset_arn])
+            _grant_dataset_copy(policy, cdk.Stack.of(scope), source.dataset_arn)
         properties: schema.DatasetCopySourceProperties = {"Type": "dataset", "DatasetArn": source.dataset_arn}
         return BoundSource(properties=properties, fingerprint=source.source_fingerprint, has_entries=True)

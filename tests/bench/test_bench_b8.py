@@ -54,3 +54,34 @@ def test_size_rows_meet_only_when_constant_per_source_type(tmp_path: Path) -> No
     assert [row.verdict for row in steady] == ["met", "met"]
     grown = b8_scale._size_rows({"bare": result(1), "folder 10": result(5), "folder 100": result(6)})
     assert [row.verdict for row in grown] == ["missed", "missed"]
+
+
+def test_deploy_rows_count_polls_and_calls_through_the_cli(tmp_path: Path) -> None:
+    per_size = {
+        "bare": b8_scale.synth("bare", tmp_path, tmp_path / "bare"),
+        "prefix 3": b8_scale.synth("prefix", tmp_path, tmp_path / "prefix", refresh="3"),
+    }
+    rows = {row.what: row for row in b8_scale._deploy_rows(per_size, (), (3,))}
+    assert sorted(rows) == [
+        "Rekognition calls, deploy, prefix 3 images",
+        "S3 calls, deploy, prefix 3 images",
+        "S3 list calls of the prefix, deploy, prefix 3 objects",
+        "offline deploy (CLI), prefix 3 images",
+    ]
+    lists = rows["S3 list calls of the prefix, deploy, prefix 3 objects"]
+    assert lists.value is not None and lists.value.median == 1
+    assert lists.verdict == "met"
+    rekognition = rows["Rekognition calls, deploy, prefix 3 images"]
+    assert "CreateDataset 2" in rekognition.note
+    assert "ListObjectsV2" in rows["S3 calls, deploy, prefix 3 images"].note
+    polls = int(rows["offline deploy (CLI), prefix 3 images"].note.split("; ")[1].split()[0])
+    assert polls >= 1
+
+
+def test_prefix_list_calls_meet_only_at_one_per_thousand_objects() -> None:
+    def deployed(lists: int) -> b8_scale.Deployed:
+        return b8_scale.Deployed(seconds=1.0, rekognition={}, s3={}, source_lists=lists, polls=1, on_event=1)
+
+    for lists, expected in ((3, "met"), (4, "missed")):
+        rows = b8_scale._subject_rows("prefix 2500", 2_500, deployed(lists), deployed(0))
+        assert rows[-1].verdict == expected

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import concurrent.futures
+import math
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
@@ -69,14 +69,14 @@ def test_a_1000_image_folder_deploys_and_destroys_offline(
 def test_an_s3_prefix_over_several_list_pages_deploys_and_destroys_offline(
     objects: int, emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    client = boto3.client("s3")
-    client.create_bucket(Bucket=IMAGES_BUCKET)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        keys = [f"photos/{LABELS[i % 2]}/{i}.png" for i in range(objects)]
-        list(pool.map(lambda i: client.put_object(Bucket=IMAGES_BUCKET, Key=keys[i], Body=tiny_png(i)), range(objects)))
+    emulator.put_objects(IMAGES_BUCKET, ((f"photos/{LABELS[i % 2]}/{i}.png", tiny_png(i)) for i in range(objects)))
 
     def source(stack: cdk.Stack) -> DatasetSource:
         return DatasetSource.from_bucket_prefix(s3.Bucket.from_bucket_name(stack, "Images", IMAGES_BUCKET), "photos/")
 
     assembly = _synth(tmp_path / "cdk.out", "PrefixScale", source)
+    emulator.s3_log.clear()
     _deploy_check_destroy(assembly, "PrefixScale", objects, capsys)
+    # One ListObjectsV2 page per 1,000 objects, whatever the number of polls it took.
+    pages = [e for e in emulator.s3_log.entries("ListObjectsV2") if e.params.get("Prefix") == "photos/"]
+    assert len(pages) == math.ceil(objects / 1_000)

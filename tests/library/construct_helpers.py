@@ -25,6 +25,15 @@ def new_stack(context: dict[str, Any] | None = None, *, env: cdk.Environment | N
     return cdk.Stack(app, "Test", env=env)
 
 
+def nag_checked_stack() -> tuple[cdk.App, cdk.Stack]:
+    """A fresh App (cdk-nag's AwsSolutions checks on: a finding fails ``app.synth()``) and its Stack."""
+    from cdk_nag import AwsSolutionsChecks
+
+    app = cdk.App(**FAST_APP)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app, cdk.Stack(app, "Test", env=ENV)
+
+
 def statements(template: Template) -> list[dict[str, Any]]:
     """Every IAM statement of every AWS::IAM::Policy in the template."""
     found: list[dict[str, Any]] = []

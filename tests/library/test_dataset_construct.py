@@ -6,7 +6,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
-from construct_helpers import dumps, new_stack, resource_properties, resources_of, statements_with
+from construct_helpers import dumps, nag_checked_stack, new_stack, resource_properties, resources_of, statements_with
 
 from rekognition_datasets import Dataset, DatasetSource, DatasetType, Project, ValidationError
 
@@ -213,6 +213,26 @@ def test_copy_of_an_imported_dataset_reads_exactly_that_dataset() -> None:
     Dataset(stack, "Copy", project=Project(stack, "B"), source=source)
     resources = [s["Resource"] for s in statements_with(Template.from_stack(stack), "rekognition:ListDatasetEntries")]
     assert arn in resources
+
+
+def test_copies_of_many_imported_datasets_keep_the_policy_the_same_size() -> None:
+    from rekognition_datasets._handler_policy import MAX_LISTED_GRANTS
+
+    sizes = []
+    for count in (MAX_LISTED_GRANTS + 1, 3 * MAX_LISTED_GRANTS):
+        app, stack = nag_checked_stack()
+        for index in range(count):
+            arn = f"arn:aws:rekognition:us-east-1:123456789012:project/other/dataset/train/{1690476084535 + index}"
+            source = DatasetSource.from_dataset(Dataset.from_dataset_arn(stack, f"Imported{index}", arn))
+            Dataset(stack, f"Copy{index}", project=Project(stack, f"P{index}"), source=source)
+        app.synth()  # the library acknowledges the fallback's wildcard (cdk-nag would fail synth otherwise)
+        template = Template.from_stack(stack)
+        resources = [dumps(s["Resource"]) for s in statements_with(template, "rekognition:ListDatasetEntries")]
+        listed = [r for r in resources if ":project/other/dataset/train/" in r]
+        assert len(listed) == MAX_LISTED_GRANTS
+        assert resources.count('"arn:aws:rekognition:us-east-1:123456789012:project/*/dataset/*"') == 1
+        sizes.append(sum(len(r) for r in resources))
+    assert sizes[0] == sizes[1]
 
 
 @pytest.mark.parametrize("key", ["aws:owner", "rekognition-datasets:stack-id"])

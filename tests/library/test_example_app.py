@@ -30,10 +30,11 @@ def test_app_py_synthesizes_from_the_repository_root(tmp_path: Path) -> None:
         "TrainingEntries",
         "TestingEntries",
     }
-    # The 15 committed images are one ZIP directory asset, beside the handler code: nothing per image.
+    # The 15 committed images are one zip file asset, beside the handler code: nothing per image.
     assets = json.loads((tmp_path / "RekognitionDatasetsExample.assets.json").read_text())["files"]
     assert not any(a["source"]["path"].endswith(".png") for a in assets.values())
     sources = [r["Properties"]["Source"] for r in template["Resources"].values() if "Source" in r.get("Properties", {})]
     (folder,) = (source for source in sources if source["Type"] == "folder")
     (images,) = (a for a in assets.values() if folder["Key"] in json.dumps(a["destinations"]))
-    assert images["source"]["packaging"] == "zip"
+    assert images["source"]["packaging"] == "file"
+    assert images["source"]["path"].endswith(".zip")

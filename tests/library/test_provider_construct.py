@@ -13,8 +13,16 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match, Template
-from cdk_nag import AwsSolutionsChecks
-from construct_helpers import ENV, FAST_APP, dumps, new_stack, resources_of, statements, statements_with
+from construct_helpers import (
+    ENV,
+    FAST_APP,
+    dumps,
+    nag_checked_stack,
+    new_stack,
+    resources_of,
+    statements,
+    statements_with,
+)
 from constructs import Construct
 
 from rekognition_datasets import Dataset, DatasetProvider, DatasetType, Project, ProviderSettings, ValidationError
@@ -95,9 +103,7 @@ def test_other_projects_are_listed_in_two_shared_statements() -> None:
 
 def _named_projects_policy(count: int) -> tuple[str, list[str], list[str]]:
     """The handler policy of a stack whose ``count`` datasets each use a project named by the user."""
-    app = cdk.App(**FAST_APP)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    stack = cdk.Stack(app, "Test", env=ENV)
+    app, stack = nag_checked_stack()
     for index in range(count):
         Dataset(stack, f"D{index}", project=Project(stack, f"P{index}", project_name=f"team-{index}"))
     app.synth()  # every wildcard acknowledged (cdk-nag would fail synth otherwise)

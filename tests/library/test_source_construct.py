@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,12 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
-from cdk_nag import AwsSolutionsChecks
 from construct_helpers import (
     ENV,
     FAST_APP,
     classification_line,
     dumps,
+    nag_checked_stack,
     new_stack,
     resource_properties,
     statements_with,
@@ -205,6 +206,11 @@ def test_no_inline_entries_fails() -> None:
         Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_entries([]))
 
 
+def _assets(outdir: Path) -> dict[str, Any]:
+    files: dict[str, Any] = json.loads((outdir / "Test.assets.json").read_text())["files"]
+    return files
+
+
 def _image_folder(root: Path) -> Path:
     relatives = ("cat/1.png", "cat/2.png", "cat/tabby/3.png", "dog/1.png", "dog/2.png", "root.png")
     for relative, image in zip(relatives, EXAMPLE_PNGS, strict=False):
@@ -232,20 +238,15 @@ def test_from_image_folder_is_one_zip_asset_staged_by_the_handler(tmp_path: Path
         "StagingPrefix": "rekognition-datasets/",
     }
     app.synth()
-    assets = json.loads((tmp_path / "out" / "Test.assets.json").read_text())["files"]
-    assert assets[fingerprint]["source"]["packaging"] == "zip"
-    assert sum(1 for a in assets.values() if a["source"]["path"].endswith(".png")) == 0
-    # The zipped folder holds what the scan read (hidden folders left out).
-    staged = tmp_path / "out" / assets[fingerprint]["source"]["path"]
-    assert sorted(p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()) == [
-        "cat/1.png",
-        "cat/2.png",
-        "cat/tabby/3.png",
-        "dog/1.png",
-        "dog/2.png",
-        "dog/notes.txt",
-        "root.png",
-    ]
+    assets = _assets(tmp_path / "out")
+    # One zip file the scan wrote where CDK stages it: CDK neither copied the folder nor zipped it a second time.
+    out = tmp_path / "out"
+    assert assets[fingerprint]["source"] == {"path": f"asset.{fingerprint}.zip", "packaging": "file"}
+    assert [p.name for p in out.iterdir() if ".zip" in p.name] == [f"asset.{fingerprint}.zip"]
+    # The zip holds the images the scan read, in its order (hidden folders and non-images left out).
+    with zipfile.ZipFile(out / f"asset.{fingerprint}.zip") as archive:
+        assert archive.namelist() == ["cat/1.png", "cat/2.png", "cat/tabby/3.png", "dog/1.png", "dog/2.png", "root.png"]
+        assert archive.read("dog/2.png") == (folder / "dog" / "2.png").read_bytes()
     # The handler reads the zip and writes/reads back only under the staging prefix.
     template = Template.from_stack(stack)
     reads = _object_read_resources(template)
@@ -262,6 +263,28 @@ def test_from_image_folder_is_one_zip_asset_staged_by_the_handler(tmp_path: Path
     # The synth-time scan still checks the labels the handler will apply: root.png has none.
     unlabeled = annotations.find_warning("/Test/D", Match.string_like_regexp("WARNING_UNANNOTATED_RECORD"))
     assert len(unlabeled) == 1
+
+
+def test_image_folder_zip_stays_where_it_is_when_asset_staging_is_disabled(tmp_path: Path) -> None:
+    folder = _image_folder(tmp_path / "images")
+    app = cdk.App(outdir=str(tmp_path / "out"), context={"aws:cdk:disable-asset-staging": True}, **FAST_APP)
+    stack = cdk.Stack(app, "Test", env=ENV)
+    Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_image_folder(folder))
+    fingerprint = _dataset_properties(stack)["SourceFingerprint"]
+    app.synth()
+    (source,) = (a["source"] for key, a in _assets(tmp_path / "out").items() if key == fingerprint)
+    assert Path(source["path"]).name == f"asset.{fingerprint}.zip"
+    assert (tmp_path / "out" / source["path"]).is_file()
+
+
+def test_a_folder_that_fails_its_scan_leaves_no_zip(tmp_path: Path) -> None:
+    folder = _image_folder(tmp_path / "images")
+    (folder / "cat" / "fake.png").write_text("text")
+    app = cdk.App(outdir=str(tmp_path / "out"), **FAST_APP)
+    stack = cdk.Stack(app, "Test", env=ENV)
+    with pytest.raises(ValidationError, match="content is not one"):
+        Dataset(stack, "D", project=Project(stack, "P"), source=DatasetSource.from_image_folder(folder))
+    assert not [p.name for p in (tmp_path / "out").iterdir() if ".zip" in p.name]
 
 
 def test_image_folder_with_one_label_warns_too_few_labels(tmp_path: Path) -> None:
@@ -342,9 +365,7 @@ def test_asset_reads_are_listed_then_one_pattern_per_extension() -> None:
 
     sizes = []
     for count in (MAX_LISTED_GRANTS + 1, 3 * MAX_LISTED_GRANTS):
-        app = cdk.App(**FAST_APP)
-        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-        stack = cdk.Stack(app, "Test", env=ENV)
+        app, stack = nag_checked_stack()
         for index in range(count):
             source = DatasetSource.from_entries(valid_lines(prefix=f"images/{index}/"))
             Dataset(stack, f"D{index}", project=Project(stack, f"P{index}"), source=source)
