@@ -50,6 +50,22 @@ def project_key(project: IProject) -> str:
     return project.project_arn
 
 
+_STACK_MODELS_REASON = (
+    "Project names the library generates start with the stack's name, so one pattern covers the model versions "
+    "of every such project of this stack; version ARNs end in a creation timestamp chosen by the service."
+)
+_LISTED_MODELS_REASON = (
+    "Model version ARNs end in a creation timestamp chosen by the service, so the handler can only be scoped to "
+    "the versions of each project a Model trains in (project/<name>/version/*)."
+)
+_ALL_MODELS_REASON = (
+    f"This stack trains models in more than {MAX_LISTED_GRANTS} projects not named with the stack's prefix; "
+    "listing each would grow the role's policy past IAM's size limits, so the handler may manage model versions "
+    "of any project of the stack's account and region. It stops or deletes only versions whose tags prove they "
+    "are this stack's, or, with auto_delete_models, those of the projects the template names."
+)
+
+
 class HandlerPolicy:
     """What the handler role may do, granted once per distinct statement or project, with nag acknowledgements.
 
@@ -64,9 +80,11 @@ class HandlerPolicy:
         #: Fallback group key -> how many resources it lists (see ``add_bounded``).
         self._bounded: dict[str, int] = {}
         self._projects: set[str] = set()
-        #: The statements that list projects this stack does not name by pattern (one per action group).
-        self._listed: tuple[iam.PolicyStatement, iam.PolicyStatement] | None = None
-        self._listed_count = 0
+        self._model_projects: set[str] = set()
+        #: Per group ("datasets", "models"): the statements that list projects this stack does not name by pattern
+        #: (one per action group), and how many projects asked to be listed.
+        self._listed: dict[str, list[iam.PolicyStatement]] = {}
+        self._listed_counts: dict[str, int] = {}
         self._generated_name_prefix = _generated_name_prefix(stack)
         self.role = iam.Role(
             owner,
@@ -173,23 +191,75 @@ class HandlerPolicy:
         if self._covers_by_pattern(project):
             self._grant_projects(self._generated_name_prefix or "", _STACK_PROJECTS_REASON)
             return
-        self._listed_count += 1
-        if self._listed_count > MAX_LISTED_GRANTS:
+        grants = [
+            (perms.PROJECT_CREATE_DATASET_ACTIONS, project.project_arn),
+            (perms.MANAGE_DATASET_ACTIONS, project.dataset_arn_pattern),
+        ]
+        if not self._list("datasets", grants, _LISTED_PROJECTS_REASON):
             self._grant_projects("", _ALL_PROJECTS_REASON)
-            return
-        create = [project.project_arn]
-        datasets = [project.dataset_arn_pattern]
-        if self._listed is None:
-            self._listed = (
-                iam.PolicyStatement(actions=list(perms.PROJECT_CREATE_DATASET_ACTIONS), resources=create),
-                iam.PolicyStatement(actions=list(perms.MANAGE_DATASET_ACTIONS), resources=datasets),
-            )
-            for statement in self._listed:
+
+    def _list(self, group: str, grants: Sequence[tuple[Sequence[str], str]], reason: str) -> bool:
+        """Add each ``(actions, resource)`` of ``grants`` to the group's shared statements (one per grant), unless
+        the group already lists ``MAX_LISTED_GRANTS`` projects: then return False (the caller grants a pattern)."""
+        count = self._listed_counts[group] = self._listed_counts.get(group, 0) + 1
+        if count > MAX_LISTED_GRANTS:
+            return False
+        statements = self._listed.get(group)
+        if statements is None:
+            statements = self._listed[group] = [
+                iam.PolicyStatement(actions=list(actions), resources=[resource]) for actions, resource in grants
+            ]
+            for statement in statements:
                 self.role.add_to_principal_policy(statement)
         else:
-            self._listed[0].add_resources(*create)
-            self._listed[1].add_resources(*datasets)
-        self._acknowledge_wildcards(datasets, self._stack.resolve(datasets), _LISTED_PROJECTS_REASON)
+            for statement, (_, resource) in zip(statements, grants, strict=True):
+                statement.add_resources(resource)
+        resources = [resource for _, resource in grants]
+        self._acknowledge_wildcards(resources, self._stack.resolve(resources), reason)
+        return True
+
+    def cover_models(self, project: IProject) -> None:
+        """Let the handler train, serve, stop and delete the model versions of ``project`` (once per project).
+
+        Like ``cover_project``: one pattern for the projects named with the stack's prefix, others listed up to
+        ``MAX_LISTED_GRANTS`` projects, then one pattern for every project of the stack's account and region.
+        """
+        key = project_key(project)
+        if key in self._model_projects:
+            return
+        self._model_projects.add(key)
+        if self._covers_by_pattern(project):
+            prefix = self._generated_name_prefix or ""
+            self.add_statement(
+                perms.PROJECT_MODEL_ACTIONS, [self._project_arn(f"{prefix}*/*")], wildcard_reason=_STACK_MODELS_REASON
+            )
+            self.add_statement(
+                perms.MANAGE_MODEL_VERSION_ACTIONS,
+                [self._project_arn(f"{prefix}*/version/*")],
+                wildcard_reason=_STACK_MODELS_REASON,
+            )
+            return
+        grants = [
+            (perms.PROJECT_MODEL_ACTIONS, project.project_arn),
+            (perms.MANAGE_MODEL_VERSION_ACTIONS, project.model_version_arn_pattern),
+        ]
+        if not self._list("models", grants, _LISTED_MODELS_REASON):
+            self.add_statement(
+                perms.PROJECT_MODEL_ACTIONS, [self._project_arn("*/*")], wildcard_reason=_ALL_MODELS_REASON
+            )
+            self.add_statement(
+                perms.MANAGE_MODEL_VERSION_ACTIONS,
+                [self._project_arn("*/version/*")],
+                wildcard_reason=_ALL_MODELS_REASON,
+            )
+
+    def _project_arn(self, resource_name: str) -> str:
+        return self._stack.format_arn(
+            service="rekognition",
+            resource="project",
+            resource_name=resource_name,
+            arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+        )
 
     def _covers_by_pattern(self, project: IProject) -> bool:
         from rekognition_datasets.project import Project
@@ -203,14 +273,7 @@ class HandlerPolicy:
     def _grant_projects(self, prefix: str, reason: str) -> None:
         """Allow the dataset actions on every project whose name starts with ``prefix`` (two statements, once)."""
 
-        def arn(resource_name: str) -> str:
-            return self._stack.format_arn(
-                service="rekognition",
-                resource="project",
-                resource_name=resource_name,
-                arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
-            )
-
+        arn = self._project_arn
         self.add_statement(perms.PROJECT_CREATE_DATASET_ACTIONS, [arn(f"{prefix}*/*")], wildcard_reason=reason)
         self.add_statement(perms.MANAGE_DATASET_ACTIONS, [arn(f"{prefix}*/dataset/*")], wildcard_reason=reason)
 
