@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_rekognition import RekognitionClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
 
 #: CreateDataset gained ``Tags`` in botocore 1.35.0 (August 2024); older runtimes must bundle a newer botocore.
 MIN_BOTOCORE = (1, 35)
@@ -36,6 +37,7 @@ _ENV_KEYS = (
     "AWS_ENDPOINT_URL_S3",
     "AWS_ENDPOINT_URL_EVENTS",
     "AWS_ENDPOINT_URL_EVENTBRIDGE",
+    "AWS_ENDPOINT_URL_SCHEDULER",
     "AWS_MAX_ATTEMPTS",
     "AWS_ACCESS_KEY_ID",
 )
@@ -66,6 +68,11 @@ def get_clients() -> Clients:
 def get_events_client() -> EventBridgeClient:
     """An EventBridge client for the current environment (the model watch rules; created on first use)."""
     return _events_client_for(tuple(os.environ.get(k) for k in _ENV_KEYS))
+
+
+def get_scheduler_client() -> EventBridgeSchedulerClient:
+    """An EventBridge Scheduler client for the current environment (auto-stop schedules; created on first use)."""
+    return _scheduler_client_for(tuple(os.environ.get(k) for k in _ENV_KEYS))
 
 
 def _config() -> Config:
@@ -101,3 +108,10 @@ def _events_client_for(env: tuple[str | None, ...]) -> EventBridgeClient:
     import boto3
 
     return boto3.session.Session().client("events", config=_config())
+
+
+@lru_cache(maxsize=8)
+def _scheduler_client_for(env: tuple[str | None, ...]) -> EventBridgeSchedulerClient:
+    import boto3
+
+    return boto3.session.Session().client("scheduler", config=_config())

@@ -52,6 +52,9 @@ class Version(NamedTuple):
     f1_score: float | None
     summary_uri: str | None
     billable_seconds: int | None
+    #: The inference units it runs with (the serving resource compares them with the declared ones).
+    min_units: int | None = None
+    max_units: int | None = None
 
 
 def parse_version_arn(arn: str) -> VersionArn | None:
@@ -85,7 +88,13 @@ def version_of(description: Any) -> Version:
         f1_score=float(f1) if isinstance(f1, int | float) else None,
         summary_uri=summary,
         billable_seconds=int(billable) if isinstance(billable, int) else None,
+        min_units=_units(description.get("MinInferenceUnits")),
+        max_units=_units(description.get("MaxInferenceUnits")),
     )
+
+
+def _units(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def describe_version(rek: RekognitionClient, project_arn: str, version_arn: str) -> Version | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rekognition_datasets_handler.clients import get_clients, get_events_client
+from rekognition_datasets_handler.clients import get_clients, get_events_client, get_scheduler_client
 from rekognition_datasets_handler.log import DecisionLog
 from rekognition_datasets_handler.retry import Budget, budget_from_env
 from rekognition_datasets_handler.schema import MAX_GROUND_TRUTH_BYTES
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
 
     from rekognition_datasets_handler.clients import Clients
 
@@ -55,6 +56,7 @@ class Runtime(NamedTuple):
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
     staging: StagingLimits = StagingLimits()
     events_factory: Callable[[], EventBridgeClient] = get_events_client
+    scheduler_factory: Callable[[], EventBridgeSchedulerClient] = get_scheduler_client
     #: The handler's own function ARN (the Lambda context's ``invoked_function_arn``): the model watch rules'
     #: target. None outside Lambda unless a test sets it.
     function_arn: str | None = None
@@ -73,6 +75,11 @@ class Runtime(NamedTuple):
     def events(self) -> EventBridgeClient:
         """The EventBridge client (created on first use)."""
         return self.events_factory()
+
+    @property
+    def scheduler(self) -> EventBridgeSchedulerClient:
+        """The EventBridge Scheduler client (created on first use; only the model serving resource needs it)."""
+        return self.scheduler_factory()
 
     def with_context(self, context: object) -> Runtime:
         """The same runtime knowing the invoked function's ARN from a Lambda ``context`` (kept when it has none)."""

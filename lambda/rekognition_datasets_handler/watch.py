@@ -1,9 +1,10 @@
 """The training watch: an EventBridge rule invokes the handler until the version settles, then signals the deploy.
 
-``put_watch`` makes the rule (named from the version ARN, target the handler itself, input under
-``WATCH_EVENT_KEY``); ``run`` is one watch invocation: still training → nothing; settled → PUT the wait handle's
-signal (SUCCESS, or FAILURE with the service's StatusMessage or the F1 gate's message) and delete the rule. A
-repeated invocation signals again with the same UniqueId, which overwrites: harmless.
+``put_rule`` makes the rule (named from the version's ARN without its creation time), ``put_target`` points it at
+the handler itself with an input under ``WATCH_EVENT_KEY``; ``run`` is one watch invocation: still training →
+nothing; settled → PUT the wait handle's signal (SUCCESS, or FAILURE with the service's StatusMessage or the F1
+gate's message) and delete the rule. A repeated invocation signals again with the same UniqueId, which
+overwrites: harmless.
 """
 
 from __future__ import annotations
@@ -38,13 +39,32 @@ TARGET_ID = "watch"
 
 
 def rule_name(version_arn: str) -> str:
-    """The watch rule's name: the prefix the handler's IAM policy is scoped to, and a hash of the version ARN."""
-    return WATCH_RULE_PREFIX + hashlib.sha256(version_arn.encode()).hexdigest()[:24]
+    """The watch rule's name: the prefix the handler's IAM policy is scoped to, and a hash of the version's ARN
+    without its creation time (``version_key``), so the rule can be put before the version exists."""
+    return WATCH_RULE_PREFIX + hashlib.sha256(version_arn.rpartition("/")[0].encode()).hexdigest()[:24]
 
 
-def put_watch(events: EventBridgeClient, function_arn: str, spec: ModelVersionSpec, version_arn: str) -> str:
-    """Put (or overwrite) the version's watch rule and its target, the handler ``function_arn`` itself; returns the
-    rule's name."""
+def version_key(spec: ModelVersionSpec) -> str:
+    """The declared version's ARN up to its creation time: ``...:project/<project>/version/<name>/``."""
+    return f"{spec.project_arn.rpartition('/')[0]}/version/{spec.version_name}/"
+
+
+def put_rule(events: EventBridgeClient, spec: ModelVersionSpec) -> str:
+    """Put (or overwrite) the declared version's watch rule, without a target yet; returns its name. Put before
+    CreateProjectVersion: a handler that may not watch fails before any training is billed."""
+    name = rule_name(version_key(spec))
+    unit = "minute" if spec.watch_minutes == 1 else "minutes"
+    events.put_rule(
+        Name=name,
+        ScheduleExpression=f"rate({spec.watch_minutes} {unit})",
+        State="ENABLED",
+        Description=f"Watches the training of {version_key(spec)}"[:512],
+    )
+    return name
+
+
+def put_target(events: EventBridgeClient, function_arn: str, spec: ModelVersionSpec, version_arn: str) -> None:
+    """Point the version's watch rule at the handler ``function_arn`` itself, with the watch's input."""
     name = rule_name(version_arn)
     watch: dict[str, str] = {
         "ProjectVersionArn": version_arn,
@@ -54,18 +74,10 @@ def put_watch(events: EventBridgeClient, function_arn: str, spec: ModelVersionSp
     }
     if spec.min_f1 is not None:
         watch["MinF1Score"] = f"{spec.min_f1:g}"
-    unit = "minute" if spec.watch_minutes == 1 else "minutes"
-    events.put_rule(
-        Name=name,
-        ScheduleExpression=f"rate({spec.watch_minutes} {unit})",
-        State="ENABLED",
-        Description=f"Watches the training of {version_arn}"[:512],
-    )
     events.put_targets(
         Rule=name,
         Targets=[{"Id": TARGET_ID, "Arn": function_arn, "Input": json.dumps({WATCH_EVENT_KEY: watch})}],
     )
-    return name
 
 
 def delete_watch(events: EventBridgeClient, name: str) -> None:

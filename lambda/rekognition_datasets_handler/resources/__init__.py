@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rekognition_datasets_handler.errors import ProviderError
 from rekognition_datasets_handler.model_schema import (
     MODEL_EVALUATION_RESOURCE_TYPE,
+    MODEL_SERVING_RESOURCE_TYPE,
     MODEL_VERSION_RESOURCE_TYPE,
     PROJECT_MODELS_RESOURCE_TYPE,
 )
@@ -43,6 +44,7 @@ RECONCILERS: dict[str, tuple[Step, Step]] = {
     DISTRIBUTION_RESOURCE_TYPE: _lazy("distribution"),
     MODEL_VERSION_RESOURCE_TYPE: _lazy("model_version"),
     MODEL_EVALUATION_RESOURCE_TYPE: _lazy("model_evaluation"),
+    MODEL_SERVING_RESOURCE_TYPE: _lazy("model_serving"),
     PROJECT_MODELS_RESOURCE_TYPE: _lazy("project_models"),
 }
 

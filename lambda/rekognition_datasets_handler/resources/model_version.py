@@ -1,10 +1,11 @@
 """``Custom::RekognitionModelVersion``: train a model version, watch it, and delete only what this resource made.
 
-Create answers at once (training outlasts any custom resource): CreateProjectVersion with the ownership tags,
-then the watch rule (``watch``), which signals the deploy's wait condition once the training settles. A
-re-delivered Create finds the version by name and adopts it only when its tags prove it this resource's. Update:
-Tags alone change in place; anything else is a new version (a new physical id: CloudFormation's cleanup deletes
-the old one). Delete: stop a serving version, wait out a training, delete, poll until gone; the watch rule goes too.
+Create answers at once (training outlasts any custom resource): the watch rule first (``watch``; a handler that
+may not watch fails before any training is billed), CreateProjectVersion with the ownership tags, then the rule's
+target, which signals the deploy's wait condition once the training settles. A re-delivered Create finds the
+version by name and adopts it only when its tags prove it this resource's. Update: Tags alone change in place;
+anything else is a new version (a new physical id: CloudFormation's cleanup deletes the old one). Delete: stop a
+serving version, wait out a training, delete, poll until gone; the watch rule goes too.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rekognition_datasets_handler.properties import parse_tags
 from rekognition_datasets_handler.retry import error_code, is_transient
 from rekognition_datasets_handler.runtime import Outcome
 from rekognition_datasets_handler.schema import FRAMEWORK_KEYS
-from rekognition_datasets_handler.watch import delete_watch, put_watch, rule_name
+from rekognition_datasets_handler.watch import delete_watch, put_rule, put_target, rule_name
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -46,10 +47,25 @@ def start(request: Request, runtime: Runtime) -> Outcome:
     target = runtime.function_arn
     if not target:  # checked before anything is made: a Create that fails gets no Delete
         raise ProviderError("The handler's own function ARN is unknown (no Lambda context): it cannot watch training.")
-    arn = runtime.budget.run("Creating the model version", lambda: _create_or_adopt(request, spec, runtime))
-    name = runtime.budget.run("Watching the training", lambda: put_watch(runtime.events, target, spec, arn))
-    runtime.log.info("watching the training", step="watch", version_arn=arn, rule=name)
+    events = runtime.events
+    rule = runtime.budget.run("Scheduling the training watch", lambda: put_rule(events, spec))
+    try:
+        arn = runtime.budget.run("Creating the model version", lambda: _create_or_adopt(request, spec, runtime))
+    except Exception:
+        if rule != rule_name(request.physical_id or ""):  # not the rule of the version this resource already has
+            _discard_rule(runtime, rule)
+        raise
+    runtime.budget.run("Watching the training", lambda: put_target(events, target, spec, arn))
+    runtime.log.info("watching the training", step="watch", version_arn=arn, rule=rule)
     return Outcome(complete=True, physical_id=arn)
+
+
+def _discard_rule(runtime: Runtime, rule: str) -> None:
+    """Remove the watch rule of a version that was not made (best effort: the failure that got here is the news)."""
+    try:
+        delete_watch(runtime.events, rule)
+    except Exception as exc:
+        runtime.log.warning("could not remove the unused watch rule", step="watch-discard", rule=rule, reason=str(exc))
 
 
 def poll(request: Request, runtime: Runtime) -> Outcome:

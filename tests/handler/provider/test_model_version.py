@@ -321,3 +321,20 @@ def test_without_a_function_arn_create_fails_before_training(
     assert "The handler's own function ARN is unknown (no Lambda context)" in response.reason
     assert emulator.request_log.count("CreateProjectVersion") == 0
     assert rules(events) == []
+
+
+def test_a_handler_that_may_not_put_its_watch_rule_trains_nothing(
+    project: str, handle: WaitHandle, model_runtime: Runtime, emulator: Emulator, events: EventBridgeClient
+) -> None:
+    from botocore.stub import Stubber
+
+    stubber = Stubber(events)
+    stubber.add_client_error("put_rule", "AccessDeniedException", "not authorized to perform: events:PutRule")
+    with stubber:
+        response = run(
+            version_event("Create", version_props(project, handle.url())),
+            model_runtime._replace(events_factory=lambda: events),
+        )
+    assert response.status == "FAILED"
+    assert "AccessDeniedException" in response.reason
+    assert emulator.request_log.count("CreateProjectVersion") == 0

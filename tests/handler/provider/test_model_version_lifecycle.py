@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from rekognition_datasets_handler.schema import TAG_LOGICAL_ID, TAG_STACK_ID
 from rekognition_datasets_handler.watch import rule_name
 
@@ -12,11 +14,14 @@ from .model_helpers import (
     WaitHandle,
     out_of_band,
     rules,
+    trainable_project,
     version_event,
     version_props,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_rekognition import RekognitionClient
 
@@ -200,3 +205,21 @@ def test_delete_rides_out_throttling(
     response = delete(props, arn, model_runtime, emulator)
     assert response.status == "SUCCESS", response.reason
     assert versions(rekognition, project) == {}
+
+
+@pytest.mark.parametrize(("stack_id", "deleted"), [(STACK_ID, True), (OTHER_STACK_ID, False)])
+def test_a_version_of_another_project_is_deleted_only_when_its_tags_prove_it_ours(
+    project: str,
+    handle: WaitHandle,
+    model_runtime: Runtime,
+    emulator: Emulator,
+    rekognition: RekognitionClient,
+    put_object: Callable[..., dict[str, str]],
+    stack_id: str,
+    deleted: bool,
+) -> None:
+    other = trainable_project(rekognition, put_object, name="tulips")
+    arn = out_of_band(rekognition, other, "v1", stack_id)
+    response = delete(version_props(project, handle.url()), arn, model_runtime, emulator)
+    assert response.status == "SUCCESS", response.reason
+    assert versions(rekognition, other) == ({} if deleted else {arn: "TRAINING_COMPLETED"})

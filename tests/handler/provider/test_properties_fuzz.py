@@ -16,6 +16,7 @@ from rekognition_datasets_handler.model_properties import (
 )
 from rekognition_datasets_handler.model_schema import (
     MODEL_EVALUATION_RESOURCE_TYPE,
+    MODEL_SERVING_RESOURCE_TYPE,
     MODEL_VERSION_RESOURCE_TYPE,
     PROJECT_MODELS_RESOURCE_TYPE,
     WATCH_EVENT_KEY,
@@ -24,6 +25,7 @@ from rekognition_datasets_handler.properties import parse_dataset
 from rekognition_datasets_handler.provider import is_complete, on_event
 from rekognition_datasets_handler.resources.distribution import parse_distribution
 from rekognition_datasets_handler.schema import DATASET_RESOURCE_TYPE, DISTRIBUTION_RESOURCE_TYPE
+from rekognition_datasets_handler.serving_properties import parse_serving
 
 from .cfn import SERVICE_TOKEN, STACK_ID
 
@@ -93,6 +95,10 @@ model_properties = st.fixed_dictionaries(
         "Tags": st.dictionaries(st.text(max_size=10), st.text(max_size=10) | junk, max_size=3) | junk,
         "ProjectVersionArn": st.just(VERSION) | arn_like,
         "AutoDeleteModels": st.sampled_from(["true", "false", "yes"]) | junk,
+        "MinInferenceUnits": st.sampled_from(["1", "0", "2", "01", "10001", "٣"]) | junk,
+        "MaxInferenceUnits": st.sampled_from(["1", "3", "0"]) | junk,
+        "AutoStopAfterMinutes": st.sampled_from(["1", "0", "60", "527041"]) | junk,
+        "SchedulerRoleArn": st.sampled_from(["arn:aws:iam::123456789012:role/stopper", "stopper"]) | junk,
     },
 )
 valid_dataset_properties = st.fixed_dictionaries(
@@ -131,6 +137,7 @@ well_formed = st.fixed_dictionaries(
                 DISTRIBUTION_RESOURCE_TYPE,
                 MODEL_VERSION_RESOURCE_TYPE,
                 MODEL_EVALUATION_RESOURCE_TYPE,
+                MODEL_SERVING_RESOURCE_TYPE,
                 PROJECT_MODELS_RESOURCE_TYPE,
             ]
         ),
@@ -194,7 +201,7 @@ def test_distribution_properties_parse_or_fail_in_one_short_sentence(props: dict
 
 @given(props=model_properties)
 def test_model_properties_parse_or_fail_in_one_short_sentence(props: dict[str, Any]) -> None:
-    for parse in (parse_model_version, parse_model_evaluation, parse_project_models):
+    for parse in (parse_model_version, parse_model_evaluation, parse_project_models, parse_serving):
         try:
             parse(props)
         except ProviderError as exc:
