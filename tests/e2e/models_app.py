@@ -47,7 +47,7 @@ def main() -> None:
     app = cdk.App()
     models(app, "ModelsV1", V1)
     models(app, "ModelsV2", V2)
-    models(app, "ModelsStrict", V1, gate=STRICT_GATE, serve=False)
+    models(app, "ModelsStrict", V1, gate=STRICT_GATE)
     models(app, "ModelsUnserved", V1, serve=False)
     models(app, "ModelsV2Unserved", V2, serve=False)
     models(app, "ModelsAutoDelete", V1, auto_delete_models=True, serve=False)

@@ -11,7 +11,7 @@ import pytest
 
 from rekognition_datasets_local.runner.engine import StackFailed
 
-from .conftest import HookPrinter, _synthesized, ok_calls
+from .conftest import HookPrinter, Ticker, _synthesized, ok_calls
 from .models_app import GATE, OUTPUT_BUCKET, PROJECT, STRICT_GATE
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def test_train_gate_pass_then_destroy(runner: Session, models_assembly: CloudAss
 def test_gate_fail_rolls_back_and_keeps_the_previous_version(
     runner: Session, models_assembly: CloudAssembly, emulator: Emulator
 ) -> None:
-    first = _deploy(runner, models_assembly, "ModelsUnserved")
+    first = _deploy(runner, models_assembly, "ModelsV1")
     old_name, old_arn = _version(first)
     # WHEN a stricter gate trains a new version (same data) that scores below it
     emulator.configure(training_f1=0.8)
@@ -99,11 +99,11 @@ def test_gate_fail_rolls_back_and_keeps_the_previous_version(
     (reason,) = [r for lid, r in failed.value.failures.items() if lid.startswith("ClassifierTraining")]
     assert f"F1 score 0.8 is below min_f1_score {STRICT_GATE}" in reason
     assert f"s3://{OUTPUT_BUCKET}/" in reason
-    # AND the rollback kept the previous version (and removed the refused one)
+    # AND the rollback kept the previous version serving (and removed the refused one)
     state = runner.engine.store.load("Models")
     assert state is not None and state.status == "UPDATE_ROLLBACK_COMPLETE"
     assert _version(state) == (old_name, old_arn)
-    assert set(_versions(runner)) == {old_name}
+    assert {name: v["Status"] for name, v in _versions(runner).items()} == {old_name: "RUNNING"}
 
 
 @pytest.mark.usefixtures("output")
@@ -188,3 +188,49 @@ def test_redelivered_events_train_one_version(
     assert set(_versions(runner)) == {name}
     assert len(emulator.request_log.entries("CreateProjectVersion")) == 2  # the second one adopted the first's
     assert len(ok_calls(emulator, "CreateProjectVersion")) == 1
+
+
+@pytest.mark.usefixtures("output")
+def test_served_version_is_replaced_on_retrain_and_stopped_on_destroy(
+    runner: Session, models_assembly: CloudAssembly
+) -> None:
+    old_name, _ = _version(_deploy(runner, models_assembly, "ModelsV1"))
+    assert _versions(runner)[old_name]["Status"] == "RUNNING"
+    # WHEN new data trains a new version
+    new_name, _ = _version(_deploy(runner, models_assembly, "ModelsV2"))
+    # THEN the new version serves; the cleanup stopped the old one, then deleted it
+    assert {name: v["Status"] for name, v in _versions(runner).items()} == {new_name: "RUNNING"}
+    # AND destroy stops the running version before deleting it, then everything else
+    assert runner.engine.destroy("Models")
+    assert not runner.clients.rekognition.describe_projects(ProjectNames=[PROJECT])["ProjectDescriptions"]
+
+
+@pytest.mark.usefixtures("output")
+def test_auto_delete_models_waits_out_a_training_and_stops_a_running_version(
+    runner: Session, models_assembly: CloudAssembly, emulator: Emulator
+) -> None:
+    _deploy(runner, models_assembly, "ModelsAutoDelete")
+    rekognition = runner.clients.rekognition
+    (project,) = rekognition.describe_projects(ProjectNames=[PROJECT])["ProjectDescriptions"]
+    output = {"S3Bucket": OUTPUT_BUCKET, "S3KeyPrefix": "console/"}
+    running = rekognition.create_project_version(
+        ProjectArn=project["ProjectArn"], VersionName="console-running", OutputConfig=output
+    )["ProjectVersionArn"]
+    rekognition.start_project_version(ProjectVersionArn=running, MinInferenceUnits=1)
+    # GIVEN a version made outside the stack that is still training (an hour of emulator time)
+    emulator.configure(training_delay=3600.0)
+    rekognition.create_project_version(
+        ProjectArn=project["ProjectArn"], VersionName="console-training", OutputConfig=output
+    )
+    statuses = {name: v["Status"] for name, v in _versions(runner).items()}
+    assert statuses["console-running"] in ("STARTING", "RUNNING")
+    assert statuses["console-training"] == "TRAINING_IN_PROGRESS"
+    # WHEN the stack is destroyed while the emulator's time moves on (two minutes every few milliseconds)
+    ticker = Ticker(emulator, step=120.0)
+    ticker.start()
+    try:
+        assert runner.engine.destroy("Models")
+    finally:
+        ticker.stop()
+    # THEN every version went (the training one once it settled), then the datasets and the project
+    assert not rekognition.describe_projects(ProjectNames=[PROJECT])["ProjectDescriptions"]
