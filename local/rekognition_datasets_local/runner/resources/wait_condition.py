@@ -44,6 +44,7 @@ URL_EXPIRES_SECONDS: Final = 86400
 CHECK_SECONDS: Final = 5.0
 #: Bound on the watch invocations one wait makes (a watch that never signals ends at the timeout instead).
 _MAX_INVOCATIONS: Final = MAX_TIMEOUT_SECONDS // 60 + 1
+#: [infer] the documentation says "Updates aren't supported" for every property; the exact wording is ours.
 _NOT_UPDATABLE = "Update of resource type {type} is not supported: it has no updatable properties"
 
 
@@ -150,7 +151,7 @@ class WaitConditionHandler:
         def settled() -> bool:
             signals.read()
             failed = [(uid, s) for uid, s in signals.latest.items() if s["Status"] == "FAILURE"]
-            if failed:
+            if failed:  # [infer] CloudFormation's wording of a failure signal, Reason quoted
                 uid, signal = failed[0]
                 raise ResourceFailed(
                     f"WaitCondition received failed message: '{signal.get('Reason', '')}' for uniqueId: {uid}", url
@@ -167,6 +168,7 @@ class WaitConditionHandler:
                     check_seconds=CHECK_SECONDS,
                 )
             except (DeadlineReached, PollingNeverEnded) as exc:
+                # [infer] CloudFormation's wording of a wait condition that timed out
                 raise ResourceFailed(
                     f"WaitCondition timed out. Received {_successes(signals)} conditions when expecting {count}", url
                 ) from exc

@@ -23,7 +23,7 @@ def on_event(event: dict[str, Any], context: Any) -> dict[str, Any] | None:
         return _watch(event["ToyWatch"])
     _log("on_event", event)
     props = event["ResourceProperties"]
-    if "WatchHandle" in props and event["RequestType"] == "Create":
+    if "WatchHandle" in props and event["RequestType"] != "Delete":
         _put_watch(props, context.invoked_function_arn)
     if "Import" in props:
         __import__(props["Import"])
