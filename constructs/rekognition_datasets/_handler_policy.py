@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 _STACK_PROJECTS_REASON = (
     "Project names the library generates start with the stack's name ('<StackName>-<path>-<hash>'), so one "
     "pattern covers every such project of this stack and the role's policy stays the same size for any number "
-    "of projects; dataset ARNs also end in a creation timestamp chosen by the service."
+    "of projects; dataset and model version ARNs also end in a creation timestamp chosen by the service."
 )
 _LISTED_PROJECTS_REASON = (
-    "Dataset ARNs end in a creation timestamp chosen by the service, so the handler can only be scoped to the "
-    "datasets of each declared project (project/<name>/dataset/*)."
+    "Dataset and model version ARNs end in a creation timestamp chosen by the service, so the handler can only be "
+    "scoped to what each declared project holds (project/<name>/*: the dataset actions apply to its datasets, the "
+    "version actions to its model versions)."
 )
 
 #: Grants listed resource by resource, per group, before the group falls back to one pattern: the role's policy
@@ -36,8 +37,9 @@ MAX_LISTED_GRANTS: Final = 10
 _ALL_PROJECTS_REASON = (
     f"This stack's datasets use more than {MAX_LISTED_GRANTS} projects that are not named with the stack's "
     "prefix; listing each would grow the role's policy past IAM's size limits, so the handler may manage datasets "
-    "in any project of the stack's account and region. It creates datasets only in the projects the template "
-    "names, and deletes or changes only what carries this stack's ownership tags."
+    "and model versions in any project of the stack's account and region. It creates them only in the projects "
+    "the template names, and deletes or changes only what carries this stack's ownership tags (or, with "
+    "auto_delete_models, the versions of a project the template names)."
 )
 
 
@@ -48,22 +50,6 @@ def project_key(project: IProject) -> str:
     however often it is read or imported again); no jsii round trip per dataset.
     """
     return project.project_arn
-
-
-_STACK_MODELS_REASON = (
-    "Project names the library generates start with the stack's name, so one pattern covers the model versions "
-    "of every such project of this stack; version ARNs end in a creation timestamp chosen by the service."
-)
-_LISTED_MODELS_REASON = (
-    "Model version ARNs end in a creation timestamp chosen by the service, so the handler can only be scoped to "
-    "the versions of each project a Model trains in (project/<name>/version/*)."
-)
-_ALL_MODELS_REASON = (
-    f"This stack trains models in more than {MAX_LISTED_GRANTS} projects not named with the stack's prefix; "
-    "listing each would grow the role's policy past IAM's size limits, so the handler may manage model versions "
-    "of any project of the stack's account and region. It stops or deletes only versions whose tags prove they "
-    "are this stack's, or, with auto_delete_models, those of the projects the template names."
-)
 
 
 class HandlerPolicy:
@@ -80,8 +66,7 @@ class HandlerPolicy:
         #: Fallback group key -> how many resources it lists (see ``add_bounded``).
         self._bounded: dict[str, int] = {}
         self._projects: set[str] = set()
-        self._model_projects: set[str] = set()
-        #: Per group ("datasets", "models"): the statements that list projects this stack does not name by pattern
+        #: Per group: the statements that list projects this stack does not name by pattern
         #: (one per action group), and how many projects asked to be listed.
         self._listed: dict[str, list[iam.PolicyStatement]] = {}
         self._listed_counts: dict[str, int] = {}
@@ -176,13 +161,13 @@ class HandlerPolicy:
         )
 
     def cover_project(self, project: IProject) -> None:
-        """Let the handler manage datasets in ``project`` (once per project).
+        """Let the handler manage datasets and model versions in ``project`` (once per project).
 
-        Declared projects whose name starts with the stack's generated-name prefix share two pattern
+        Declared projects whose name starts with the stack's generated-name prefix share three pattern
         statements, whatever their number; any other project (imported, native, or named otherwise by the user)
-        is listed in two shared statements, which grow by one ARN each per such project up to
-        ``MAX_LISTED_GRANTS`` projects; beyond, two statements cover every project of the stack's account and
-        region instead (the handler proves ownership by tags before it changes or deletes a dataset).
+        is listed in two shared statements (the project; its datasets and versions), which grow by one ARN each per
+        such project up to ``MAX_LISTED_GRANTS`` projects; beyond, three statements cover every project of the stack's
+        account and region instead (the handler proves ownership by tags before it changes or deletes anything).
         """
         key = project_key(project)
         if key in self._projects:
@@ -191,11 +176,13 @@ class HandlerPolicy:
         if self._covers_by_pattern(project):
             self._grant_projects(self._generated_name_prefix or "", _STACK_PROJECTS_REASON)
             return
+        # one pattern per project for its datasets and versions: a third listed statement would push the role's
+        # inline policy past IAM's size limit at 100 projects per stack
         grants = [
-            (perms.PROJECT_CREATE_DATASET_ACTIONS, project.project_arn),
-            (perms.MANAGE_DATASET_ACTIONS, project.dataset_arn_pattern),
+            (perms.PROJECT_ACTIONS, project.project_arn),
+            (perms.MANAGE_PROJECT_CONTENT_ACTIONS, self._project_arn(f"{project.project_name}/*")),
         ]
-        if not self._list("datasets", grants, _LISTED_PROJECTS_REASON):
+        if not self._list("projects", grants, _LISTED_PROJECTS_REASON):
             self._grant_projects("", _ALL_PROJECTS_REASON)
 
     def _list(self, group: str, grants: Sequence[tuple[Sequence[str], str]], reason: str) -> bool:
@@ -218,41 +205,6 @@ class HandlerPolicy:
         self._acknowledge_wildcards(resources, self._stack.resolve(resources), reason)
         return True
 
-    def cover_models(self, project: IProject) -> None:
-        """Let the handler train, serve, stop and delete the model versions of ``project`` (once per project).
-
-        Like ``cover_project``: one pattern for the projects named with the stack's prefix, others listed up to
-        ``MAX_LISTED_GRANTS`` projects, then one pattern for every project of the stack's account and region.
-        """
-        key = project_key(project)
-        if key in self._model_projects:
-            return
-        self._model_projects.add(key)
-        if self._covers_by_pattern(project):
-            prefix = self._generated_name_prefix or ""
-            self.add_statement(
-                perms.PROJECT_MODEL_ACTIONS, [self._project_arn(f"{prefix}*/*")], wildcard_reason=_STACK_MODELS_REASON
-            )
-            self.add_statement(
-                perms.MANAGE_MODEL_VERSION_ACTIONS,
-                [self._project_arn(f"{prefix}*/version/*")],
-                wildcard_reason=_STACK_MODELS_REASON,
-            )
-            return
-        grants = [
-            (perms.PROJECT_MODEL_ACTIONS, project.project_arn),
-            (perms.MANAGE_MODEL_VERSION_ACTIONS, project.model_version_arn_pattern),
-        ]
-        if not self._list("models", grants, _LISTED_MODELS_REASON):
-            self.add_statement(
-                perms.PROJECT_MODEL_ACTIONS, [self._project_arn("*/*")], wildcard_reason=_ALL_MODELS_REASON
-            )
-            self.add_statement(
-                perms.MANAGE_MODEL_VERSION_ACTIONS,
-                [self._project_arn("*/version/*")],
-                wildcard_reason=_ALL_MODELS_REASON,
-            )
-
     def _project_arn(self, resource_name: str) -> str:
         return self._stack.format_arn(
             service="rekognition",
@@ -274,8 +226,9 @@ class HandlerPolicy:
         """Allow the dataset actions on every project whose name starts with ``prefix`` (two statements, once)."""
 
         arn = self._project_arn
-        self.add_statement(perms.PROJECT_CREATE_DATASET_ACTIONS, [arn(f"{prefix}*/*")], wildcard_reason=reason)
+        self.add_statement(perms.PROJECT_ACTIONS, [arn(f"{prefix}*/*")], wildcard_reason=reason)
         self.add_statement(perms.MANAGE_DATASET_ACTIONS, [arn(f"{prefix}*/dataset/*")], wildcard_reason=reason)
+        self.add_statement(perms.MANAGE_MODEL_VERSION_ACTIONS, [arn(f"{prefix}*/version/*")], wildcard_reason=reason)
 
 
 def _generated_name_prefix(stack: cdk.Stack) -> str | None:

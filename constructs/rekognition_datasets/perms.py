@@ -70,6 +70,9 @@ PROJECT_MODEL_ACTIONS: Final[tuple[str, ...]] = (
     "rekognition:DescribeProjectVersions",
 )
 
+#: What the handler does on a project ARN (create datasets, train and list versions).
+PROJECT_ACTIONS: Final[tuple[str, ...]] = (*PROJECT_CREATE_DATASET_ACTIONS, *PROJECT_MODEL_ACTIONS)
+
 #: What the handler does to the model versions it manages (on version ARNs; CreateProjectVersion with Tags also
 #: names the new version).
 MANAGE_MODEL_VERSION_ACTIONS: Final[tuple[str, ...]] = (
@@ -78,6 +81,11 @@ MANAGE_MODEL_VERSION_ACTIONS: Final[tuple[str, ...]] = (
     "rekognition:StopProjectVersion",
     "rekognition:DeleteProjectVersion",
     *TAG_ACTIONS,
+)
+
+#: What the handler does inside a project (``project/<name>/*``): its datasets and its model versions.
+MANAGE_PROJECT_CONTENT_ACTIONS: Final[tuple[str, ...]] = tuple(
+    dict.fromkeys((*MANAGE_DATASET_ACTIONS, *MANAGE_MODEL_VERSION_ACTIONS))
 )
 
 #: Stop a model version (what the auto-stop schedule's role may do).

@@ -274,9 +274,9 @@ class _StackResourceCount:
             f"{kinds[kind]} {kind}"
             for kind in (
                 "AWS::Rekognition::Project",
-                model_schema.PROJECT_MODELS_RESOURCE_TYPE,
                 schema.DATASET_RESOURCE_TYPE,
                 schema.DISTRIBUTION_RESOURCE_TYPE,
+                model_schema.PROJECT_MODELS_RESOURCE_TYPE,
                 model_schema.MODEL_VERSION_RESOURCE_TYPE,
             )
             if kind in kinds
