@@ -9,13 +9,11 @@ reach F1 0.9; every wait (the training watch's one-minute rate included) is scal
 from __future__ import annotations
 
 import sys
-import tempfile
-import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rekognition_datasets_local.emulator import EmulatorConfig
 from rekognition_datasets_local.runner.assembly import CloudAssembly, synthesize
+from rekognition_datasets_local.runner.demo import ROOT, heading, run_timed
 from rekognition_datasets_local.runner.engine import StackFailed
 from rekognition_datasets_local.runner.errors import RunnerError
 from rekognition_datasets_local.runner.output import Printer
@@ -23,9 +21,10 @@ from rekognition_datasets_local.runner.resources.base import RunnerConfig
 from rekognition_datasets_local.runner.session import open_session
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rekognition_datasets_local.runner.session import Session
 
-ROOT = Path(__file__).resolve().parents[3]
 APP = ROOT / "examples" / "models_app.py"
 #: The watch's one-minute rate becomes 3 s, the provider's 5 s query interval 0.25 s.
 INTERVAL_FACTOR = 0.05
@@ -33,10 +32,6 @@ MIN_F1_CONTEXT = "rekognition-datasets-models:minF1"
 STRICT_GATE = "0.95"
 #: Trainings take 2 s of emulator time and reach F1 0.9: above the first gate, below the strict one.
 EMULATOR = EmulatorConfig(training_delay=2.0, training_f1=0.9)
-
-
-def _heading(out: Printer, text: str) -> None:
-    out.line(f"\n=== {text} ===")
 
 
 def _synth(workdir: Path, name: str, context: dict[str, object] | None = None) -> CloudAssembly:
@@ -69,39 +64,34 @@ def _project_arn(session: Session, stack_name: str) -> str:
 def run(printer: Printer | None = None) -> int:
     """The whole demo; returns the exit code."""
     out = printer or Printer()
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="rekognition-models-demo-") as tmp:
-        workdir = Path(tmp)
+    return run_timed(out, "rekognition-models-demo-", lambda workdir: _steps(out, workdir))
+
+
+def _steps(out: Printer, workdir: Path) -> None:
+    heading(out, "1/5 Synthesize examples/models_app.py: F1 gate 0.5, and a strict gate 0.95")
+    (passing,) = _synth(workdir, "cdk.out").stacks
+    (strict,) = _synth(workdir, "cdk.out.strict", {MIN_F1_CONTEXT: STRICT_GATE}).stacks
+    config = RunnerConfig(interval_factor=INTERVAL_FACTOR)
+    with open_session(env={}, config=config, emulator_config=EMULATOR, printer=out, workdir=workdir) as session:
+        heading(out, "2/5 Deploy: datasets, split, train (watched until it settles), gate, serve")
+        state = session.deploy(passing)
+        for key in ("VersionArn", "F1Score", "EvaluationSummary", "AutoStopAt"):
+            out.line(f"{key}: {state.outputs.get(key)}")
+        project_arn = _project_arn(session, passing.stack_name)
+        _versions(out, session, project_arn)
+        heading(out, f"3/5 Deploy with min_f1_score {STRICT_GATE}: a new version, refused by the gate")
         try:
-            _heading(out, "1/5 Synthesize examples/models_app.py: F1 gate 0.5, and a strict gate 0.95")
-            (passing,) = _synth(workdir, "cdk.out").stacks
-            (strict,) = _synth(workdir, "cdk.out.strict", {MIN_F1_CONTEXT: STRICT_GATE}).stacks
-            config = RunnerConfig(interval_factor=INTERVAL_FACTOR)
-            with open_session(env={}, config=config, emulator_config=EMULATOR, printer=out, workdir=workdir) as session:
-                _heading(out, "2/5 Deploy: datasets, split, train (watched until it settles), gate, serve")
-                state = session.deploy(passing)
-                for key in ("VersionArn", "F1Score", "EvaluationSummary", "AutoStopAt"):
-                    out.line(f"{key}: {state.outputs.get(key)}")
-                project_arn = _project_arn(session, passing.stack_name)
-                _versions(out, session, project_arn)
-                _heading(out, f"3/5 Deploy with min_f1_score {STRICT_GATE}: a new version, refused by the gate")
-                try:
-                    session.deploy(strict)
-                except StackFailed as failed:
-                    out.line(f"The deploy failed as it should: {failed}")
-                else:
-                    raise RunnerError("the strict gate accepted a version with F1 0.9")
-                _heading(out, "4/5 After the rollback: the first version still serves, the refused one is gone")
-                _versions(out, session, project_arn)
-                _heading(out, "5/5 Destroy: stop and delete the version, then the datasets and the project")
-                session.engine.destroy(passing.stack_name)
-                projects = session.clients.rekognition.describe_projects()["ProjectDescriptions"]
-                out.line(f"Rekognition projects left: {len(projects)}")
-        except RunnerError as exc:
-            out.line(f"\n❌  demo failed: {exc}")
-            return 1
-    out.line(f"\n✅  demo done in {time.monotonic() - started:.0f} s")
-    return 0
+            session.deploy(strict)
+        except StackFailed as failed:
+            out.line(f"The deploy failed as it should: {failed}")
+        else:
+            raise RunnerError("the strict gate accepted a version with F1 0.9")
+        heading(out, "4/5 After the rollback: the first version still serves, the refused one is gone")
+        _versions(out, session, project_arn)
+        heading(out, "5/5 Destroy: stop and delete the version, then the datasets and the project")
+        session.engine.destroy(passing.stack_name)
+        projects = session.clients.rekognition.describe_projects()["ProjectDescriptions"]
+        out.line(f"Rekognition projects left: {len(projects)}")
 
 
 if __name__ == "__main__":
