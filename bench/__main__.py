@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, str] = {
     "B6": "bench.b6_cold_start",
     "B7": "bench.b7_demo",
     "B8": "bench.b8_scale",
+    "B9": "bench.b9_models",
 }
 
 

@@ -54,9 +54,11 @@ def event(
     logical_id: str,
     physical_id: str | None = None,
     old: Mapping[str, Any] | None = None,
+    resource_type: str = DATASET_RESOURCE_TYPE,
 ) -> dict[str, Any]:
-    """A CloudFormation custom-resource request for a dataset, as the Provider framework hands it over (built by
-    the runner's event builder, so bench drives the handler with exactly what the runner and CloudFormation send)."""
+    """A CloudFormation custom-resource request (a dataset's unless ``resource_type`` says otherwise), as the
+    Provider framework hands it over (built by the runner's event builder, so bench drives the handler with exactly
+    what the runner and CloudFormation send)."""
     from rekognition_datasets_local.runner.resources.events import request
 
     framework = {"ServiceToken": SERVICE_TOKEN, "ServiceTimeout": "3000"}
@@ -64,7 +66,7 @@ def event(
         request_type=request_type,
         stack_id=STACK_ID,
         logical_id=logical_id,
-        resource_type=DATASET_RESOURCE_TYPE,
+        resource_type=resource_type,
         properties={**framework, **properties},
         physical_id=physical_id,
         old_properties=None if old is None else {**framework, **old},

@@ -15,7 +15,7 @@ from rekognition_datasets_handler.model_schema import (
     PROJECT_MODELS_OPTIONAL_KEYS,
     PROJECT_MODELS_REQUIRED_KEYS,
 )
-from rekognition_datasets_handler.model_service import parse_version_arn
+from rekognition_datasets_handler.model_service import in_project, parse_version_arn
 from rekognition_datasets_handler.properties import (
     S3_BUCKET,
     check_keys,
@@ -61,6 +61,7 @@ class ModelEvaluationSpec(NamedTuple):
 
     version_arn: str
     min_f1: float | None = None
+    project_arn: str | None = None
 
 
 class ProjectModelsSpec(NamedTuple):
@@ -76,6 +77,18 @@ def version_arn_property(props: Mapping[str, Any]) -> str:
     if parse_version_arn(arn) is None:
         raise ProviderError(f"ProjectVersionArn must be a Rekognition model version ARN, got {arn!r:.160}.")
     return arn
+
+
+def version_project_property(props: Mapping[str, Any], version_arn: str) -> str | None:
+    """The optional ``ProjectArn`` of a version's project, which must hold ``version_arn``; None when absent."""
+    if props.get("ProjectArn") is None:
+        return None
+    project_arn = project_arn_property(props)
+    if not in_project(version_arn, project_arn):
+        raise ProviderError(
+            f"ProjectArn must be the project of ProjectVersionArn ({version_arn:.160}), got {project_arn:.120}."
+        )
+    return project_arn
 
 
 def _matching(props: Mapping[str, Any], key: str, pattern: re.Pattern[str], what: str, *, required: bool) -> str | None:
@@ -135,7 +148,10 @@ def parse_model_version(props: Mapping[str, Any]) -> ModelVersionSpec:
 def parse_model_evaluation(props: Mapping[str, Any]) -> ModelEvaluationSpec:
     """Validate ``Custom::RekognitionModelEvaluation`` properties."""
     check_keys(props, MODEL_EVALUATION_KEYS, "model evaluation")
-    return ModelEvaluationSpec(version_arn=version_arn_property(props), min_f1=parse_min_f1(props))
+    arn = version_arn_property(props)
+    return ModelEvaluationSpec(
+        version_arn=arn, min_f1=parse_min_f1(props), project_arn=version_project_property(props, arn)
+    )
 
 
 def parse_project_models(props: Mapping[str, Any]) -> ProjectModelsSpec:

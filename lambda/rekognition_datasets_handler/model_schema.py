@@ -69,6 +69,8 @@ if TYPE_CHECKING:
         """``ResourceProperties`` of ``Custom::RekognitionModelEvaluation``."""
 
         ProjectVersionArn: str
+        #: The version's project (saves a DescribeProjects per poll: a version ARN does not carry it).
+        ProjectArn: NotRequired[str]
         MinF1Score: NotRequired[str]
 
     class ModelServingProperties(TypedDict):
@@ -77,6 +79,8 @@ if TYPE_CHECKING:
         restart the same version."""
 
         ProjectVersionArn: str
+        #: The version's project (saves a DescribeProjects per poll: a version ARN does not carry it).
+        ProjectArn: NotRequired[str]
         MinInferenceUnits: str
         MaxInferenceUnits: NotRequired[str]
         #: Minutes after which a one-time schedule stops the running version (integer >= 1).
@@ -102,9 +106,9 @@ MODEL_VERSION_REQUIRED_KEYS: Final = (
 )
 MODEL_VERSION_OPTIONAL_KEYS: Final = ("MinF1Score", "WatchMinutes", "KmsKeyId", "VersionDescription", "Tags")
 MODEL_EVALUATION_REQUIRED_KEYS: Final = ("ProjectVersionArn",)
-MODEL_EVALUATION_OPTIONAL_KEYS: Final = ("MinF1Score",)
+MODEL_EVALUATION_OPTIONAL_KEYS: Final = ("ProjectArn", "MinF1Score")
 MODEL_SERVING_REQUIRED_KEYS: Final = ("ProjectVersionArn", "MinInferenceUnits")
-MODEL_SERVING_OPTIONAL_KEYS: Final = ("MaxInferenceUnits", "AutoStopAfterMinutes", "SchedulerRoleArn")
+MODEL_SERVING_OPTIONAL_KEYS: Final = ("ProjectArn", "MaxInferenceUnits", "AutoStopAfterMinutes", "SchedulerRoleArn")
 PROJECT_MODELS_REQUIRED_KEYS: Final = ("ProjectArn", "AutoDeleteModels")
 PROJECT_MODELS_OPTIONAL_KEYS: Final = ()
 

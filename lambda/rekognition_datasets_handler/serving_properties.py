@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rekognition_datasets_handler.errors import ProviderError
-from rekognition_datasets_handler.model_properties import version_arn_property
+from rekognition_datasets_handler.model_properties import version_arn_property, version_project_property
 from rekognition_datasets_handler.model_schema import MODEL_SERVING_OPTIONAL_KEYS, MODEL_SERVING_REQUIRED_KEYS
 from rekognition_datasets_handler.properties import check_keys, string_property
 
@@ -28,6 +28,8 @@ class ServingSpec(NamedTuple):
     max_units: int | None = None
     auto_stop_minutes: int | None = None
     scheduler_role_arn: str | None = None
+    #: The version's project, when declared (else looked up by name).
+    project_arn: str | None = None
 
 
 def _whole_number(props: Mapping[str, Any], key: str, minimum: int, maximum: int) -> int | None:
@@ -64,5 +66,10 @@ def parse_serving(props: Mapping[str, Any]) -> ServingSpec:
     if role is not None and not ROLE_ARN.match(role):
         raise ProviderError(f"SchedulerRoleArn must be an IAM role ARN, got {role!r:.120}.")
     return ServingSpec(
-        version_arn=arn, min_units=min_units, max_units=max_units, auto_stop_minutes=minutes, scheduler_role_arn=role
+        version_arn=arn,
+        min_units=min_units,
+        max_units=max_units,
+        auto_stop_minutes=minutes,
+        scheduler_role_arn=role,
+        project_arn=version_project_property(props, arn),
     )

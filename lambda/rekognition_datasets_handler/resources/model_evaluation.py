@@ -40,7 +40,7 @@ def poll(request: Request, runtime: Runtime) -> Outcome:
         return Outcome(complete=True, physical_id=request.physical_id)
     spec = parse_model_evaluation(request.properties)
     rek = runtime.clients.rekognition
-    project_arn = model_service.project_of(rek, spec.version_arn)
+    project_arn = spec.project_arn or model_service.project_of(rek, spec.version_arn)
     version = model_service.describe_version(rek, project_arn, spec.version_arn) if project_arn else None
     if version is None:
         raise ProviderError(f"Model version {spec.version_arn} does not exist.")

@@ -21,7 +21,13 @@ from botocore.exceptions import ClientError
 from rekognition_datasets_handler import auto_stop
 from rekognition_datasets_handler.errors import ProviderError
 from rekognition_datasets_handler.model_schema import ATTR_AUTO_STOP_AT, ATTR_MODEL_STATUS, ATTR_PROJECT_VERSION_ARN
-from rekognition_datasets_handler.model_service import SERVING, describe_version, parse_version_arn, project_of
+from rekognition_datasets_handler.model_service import (
+    SERVING,
+    describe_version,
+    in_project,
+    parse_version_arn,
+    project_of,
+)
 from rekognition_datasets_handler.retry import error_code, is_transient
 from rekognition_datasets_handler.runtime import Outcome
 from rekognition_datasets_handler.serving_properties import ServingSpec, parse_serving
@@ -74,7 +80,7 @@ def _reschedules(request: Request, spec: ServingSpec) -> bool:
 def _step(spec: ServingSpec, runtime: Runtime, *, first: bool) -> Outcome:
     rek = runtime.clients.rekognition
     arn = spec.version_arn
-    version = read_version(rek, arn)
+    version = read_version(rek, arn, spec.project_arn)
     if version is None:
         raise ProviderError(f"Model version {arn} does not exist (or its project does not); train it first.")
     log = runtime.log.bind(version_arn=arn, status=version.status)
@@ -126,9 +132,13 @@ def _delete_step(request: Request, runtime: Runtime, *, first: bool) -> Outcome:
         runtime.log.info("the physical id is no version this resource serves: nothing to stop", step="delete-noop")
         return done
     rek = runtime.clients.rekognition
-    if first:
+    if first and request.properties.get("AutoStopAfterMinutes") is not None:
+        # Only then: without auto-stop the constructs grant no Scheduler permission (an Update that dropped it
+        # removed the schedule already).
         auto_stop.remove(runtime.scheduler, arn)
-    version = read_version(rek, arn)
+    declared = request.properties.get("ProjectArn")
+    project_arn = declared if isinstance(declared, str) and in_project(arn, declared) else None
+    version = read_version(rek, arn, project_arn)
     log = runtime.log.bind(version_arn=arn, status=version.status if version else "GONE")
     if version is None or version.status not in SERVING | {STOPPING}:
         log.info("model stopped", step="delete-complete")
@@ -142,9 +152,10 @@ def _delete_step(request: Request, runtime: Runtime, *, first: bool) -> Outcome:
 
 
 # ----------------------------------------------------------------------------------------------- service
-def read_version(rek: RekognitionClient, arn: str) -> Version | None:
-    """The version ``arn`` names, in the project its ARN names; None when either does not exist."""
-    project_arn = project_of(rek, arn)
+def read_version(rek: RekognitionClient, arn: str, project_arn: str | None = None) -> Version | None:
+    """The version ``arn`` names, in ``project_arn`` (by default the project its ARN names, looked up); None when
+    either does not exist."""
+    project_arn = project_arn or project_of(rek, arn)
     return None if project_arn is None else describe_version(rek, project_arn, arn)
 
 

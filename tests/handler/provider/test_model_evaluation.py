@@ -113,3 +113,13 @@ def test_throttled_reads_are_retried(
     response = run(evaluation("Create", {"ProjectVersionArn": arn}), runtime)
     assert response.status == "SUCCESS", response.reason
     assert response.polls == 3
+
+
+def test_a_declared_project_spares_the_project_lookup(
+    project: str, runtime: Runtime, emulator: Emulator, rekognition: RekognitionClient
+) -> None:
+    arn = out_of_band(rekognition, project, "v1")
+    emulator.request_log.clear()
+    response = run(evaluation("Create", {"ProjectVersionArn": arn, "ProjectArn": project}), runtime)
+    assert response.status == "SUCCESS", response.reason
+    assert [e.operation for e in emulator.request_log.entries()] == ["DescribeProjectVersions"]

@@ -134,6 +134,9 @@ def test_delete_stops_and_waits_and_is_idempotent(
     assert (deleted.status, deleted.polls, again.status, again.polls) == ("SUCCESS", 2, "SUCCESS", 1)
     assert status(rekognition_client, project_arn, "v1") == "STOPPED"
     assert calls(emulator, "StopProjectVersion", "DeleteProjectVersion") == ["StopProjectVersion"]
+    assert [e for e in emulator.request_log.entries() if e.operation.startswith("scheduler:")] == [], (
+        "without auto-stop no Scheduler call (nor permission) is needed"
+    )
 
 
 def test_delete_of_a_version_that_is_gone_succeeds(
@@ -212,3 +215,29 @@ def test_a_failed_training_cannot_be_served(
 
     assert made.status == "FAILED"
     assert f"Model version {arn} is TRAINING_FAILED (The manifest has no labels.)" in made.reason
+
+
+def test_a_declared_project_spares_the_project_lookup_on_every_step(
+    emulator: Emulator, project_arn: str, versions: list[str], runtime: Runtime
+) -> None:
+    # GIVEN serving that declares its version's project (as the constructs render it)
+    emulator.configure(version_start_delay=60)
+    emulator.request_log.clear()
+    made = run(serving("Create", versions[0], ProjectArn=project_arn), runtime, tick=lambda: emulator.advance_time(30))
+    assert made.status == "SUCCESS", made.reason
+    stopped = run(
+        serving("Delete", versions[0], ProjectArn=project_arn, physical_id=versions[0]),
+        runtime,
+        tick=lambda: emulator.advance_time(30),
+    )
+    assert stopped.status == "SUCCESS", stopped.reason
+    # THEN no step looked the project up by name: a version ARN does not carry its project's ARN
+    assert calls(emulator, "DescribeProjects") == []
+    assert calls(emulator, "StartProjectVersion", "StopProjectVersion") == ["StartProjectVersion", "StopProjectVersion"]
+
+
+def test_a_project_that_does_not_hold_the_version_is_refused(versions: list[str], runtime: Runtime) -> None:
+    other = "arn:aws:rekognition:us-east-1:123456789012:project/other/1700000000000"
+    made = run(serving("Create", versions[0], ProjectArn=other), runtime)
+    assert made.status == "FAILED"
+    assert "ProjectArn must be the project of ProjectVersionArn" in made.reason
