@@ -166,7 +166,10 @@ class Model(cdk.Resource):
             self, f"Training{identity[:12]}", handle=handle.ref, timeout=str(TRAINING_TIMEOUT_SECONDS), count=1
         )
         self.training.node.add_dependency(self._resource)
-        evaluation: model_schema.ModelEvaluationProperties = {"ProjectVersionArn": self.version_arn}
+        evaluation: model_schema.ModelEvaluationProperties = {
+            "ProjectVersionArn": self.version_arn,
+            "ProjectArn": self.project.project_arn,
+        }
         if min_f1_score is not None:
             evaluation["MinF1Score"] = _decimal(min_f1_score)
         self._evaluation = cdk.CustomResource(

@@ -44,6 +44,7 @@ class ModelServing(Construct):
         provider = DatasetProvider.of(self)
         properties: model_schema.ModelServingProperties = {
             "ProjectVersionArn": model.version_arn,
+            "ProjectArn": model.project.project_arn,
             "MinInferenceUnits": str(min_inference_units),
         }
         if max_inference_units is not None:

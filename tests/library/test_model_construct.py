@@ -74,6 +74,7 @@ def test_version_waits_on_a_condition_then_evaluation_reads_it() -> None:
     assert evaluation["DependsOn"] == [condition_id]
     assert evaluation["Properties"]["ProjectVersionArn"] == {"Fn::GetAtt": [version_id, "ProjectVersionArn"]}
     assert evaluation["Properties"]["MinF1Score"] == "0.85"
+    assert evaluation["Properties"]["ProjectArn"] == props["ProjectArn"]
 
 
 def test_version_trains_after_the_split_the_datasets_and_the_guard() -> None:
@@ -156,6 +157,11 @@ def test_serving_after_evaluation_with_auto_stop_role() -> None:
     assert resource["DependsOn"] == [evaluation_id]
     props = resource["Properties"]
     assert (props["MinInferenceUnits"], props["MaxInferenceUnits"], props["AutoStopAfterMinutes"]) == ("2", "4", "120")
+    _, version = _one(template, model_schema.MODEL_VERSION_RESOURCE_TYPE)
+    assert props["ProjectArn"] == version["Properties"]["ProjectArn"]
+    assert set(props) - {"ServiceToken", "ServiceTimeout"} <= set(
+        model_schema.MODEL_SERVING_REQUIRED_KEYS + model_schema.MODEL_SERVING_OPTIONAL_KEYS
+    )
     role_id = props["SchedulerRoleArn"]["Fn::GetAtt"][0]
     role = template.to_json()["Resources"][role_id]
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
