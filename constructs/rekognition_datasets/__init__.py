@@ -4,6 +4,8 @@ from rekognition_datasets.dataset import Dataset, IDataset
 from rekognition_datasets.dataset_type import DatasetType
 from rekognition_datasets.distribution import DatasetDistribution
 from rekognition_datasets.errors import ValidationError
+from rekognition_datasets.model import Model
+from rekognition_datasets.model_serving import ModelServing
 from rekognition_datasets.project import IProject, Project
 from rekognition_datasets.provider import DatasetProvider
 from rekognition_datasets.settings import ProviderSettings
@@ -17,6 +19,8 @@ __all__ = [
     "DatasetType",
     "IDataset",
     "IProject",
+    "Model",
+    "ModelServing",
     "Project",
     "ProviderSettings",
     "ValidationError",

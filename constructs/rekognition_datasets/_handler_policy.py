@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 _STACK_PROJECTS_REASON = (
     "Project names the library generates start with the stack's name ('<StackName>-<path>-<hash>'), so one "
     "pattern covers every such project of this stack and the role's policy stays the same size for any number "
-    "of projects; dataset ARNs also end in a creation timestamp chosen by the service."
+    "of projects; dataset and model version ARNs also end in a creation timestamp chosen by the service."
 )
 _LISTED_PROJECTS_REASON = (
-    "Dataset ARNs end in a creation timestamp chosen by the service, so the handler can only be scoped to the "
-    "datasets of each declared project (project/<name>/dataset/*)."
+    "Dataset and model version ARNs end in a creation timestamp chosen by the service, so the handler can only be "
+    "scoped to what each declared project holds (project/<name>/*: the dataset actions apply to its datasets, the "
+    "version actions to its model versions)."
 )
 
 #: Grants listed resource by resource, per group, before the group falls back to one pattern: the role's policy
@@ -36,8 +37,9 @@ MAX_LISTED_GRANTS: Final = 10
 _ALL_PROJECTS_REASON = (
     f"This stack's datasets use more than {MAX_LISTED_GRANTS} projects that are not named with the stack's "
     "prefix; listing each would grow the role's policy past IAM's size limits, so the handler may manage datasets "
-    "in any project of the stack's account and region. It creates datasets only in the projects the template "
-    "names, and deletes or changes only what carries this stack's ownership tags."
+    "and model versions in any project of the stack's account and region. It creates them only in the projects "
+    "the template names, and deletes or changes only what carries this stack's ownership tags (or, with "
+    "auto_delete_models, the versions of a project the template names)."
 )
 
 
@@ -64,9 +66,10 @@ class HandlerPolicy:
         #: Fallback group key -> how many resources it lists (see ``add_bounded``).
         self._bounded: dict[str, int] = {}
         self._projects: set[str] = set()
-        #: The statements that list projects this stack does not name by pattern (one per action group).
-        self._listed: tuple[iam.PolicyStatement, iam.PolicyStatement] | None = None
-        self._listed_count = 0
+        #: Per group: the statements that list projects this stack does not name by pattern
+        #: (one per action group), and how many projects asked to be listed.
+        self._listed: dict[str, list[iam.PolicyStatement]] = {}
+        self._listed_counts: dict[str, int] = {}
         self._generated_name_prefix = _generated_name_prefix(stack)
         self.role = iam.Role(
             owner,
@@ -158,13 +161,13 @@ class HandlerPolicy:
         )
 
     def cover_project(self, project: IProject) -> None:
-        """Let the handler manage datasets in ``project`` (once per project).
+        """Let the handler manage datasets and model versions in ``project`` (once per project).
 
-        Declared projects whose name starts with the stack's generated-name prefix share two pattern
+        Declared projects whose name starts with the stack's generated-name prefix share three pattern
         statements, whatever their number; any other project (imported, native, or named otherwise by the user)
-        is listed in two shared statements, which grow by one ARN each per such project up to
-        ``MAX_LISTED_GRANTS`` projects; beyond, two statements cover every project of the stack's account and
-        region instead (the handler proves ownership by tags before it changes or deletes a dataset).
+        is listed in two shared statements (the project; its datasets and versions), which grow by one ARN each per
+        such project up to ``MAX_LISTED_GRANTS`` projects; beyond, three statements cover every project of the stack's
+        account and region instead (the handler proves ownership by tags before it changes or deletes anything).
         """
         key = project_key(project)
         if key in self._projects:
@@ -173,23 +176,42 @@ class HandlerPolicy:
         if self._covers_by_pattern(project):
             self._grant_projects(self._generated_name_prefix or "", _STACK_PROJECTS_REASON)
             return
-        self._listed_count += 1
-        if self._listed_count > MAX_LISTED_GRANTS:
+        # one pattern per project for its datasets and versions: a third listed statement would push the role's
+        # inline policy past IAM's size limit at 100 projects per stack
+        grants = [
+            (perms.PROJECT_ACTIONS, project.project_arn),
+            (perms.MANAGE_PROJECT_CONTENT_ACTIONS, self._project_arn(f"{project.project_name}/*")),
+        ]
+        if not self._list("projects", grants, _LISTED_PROJECTS_REASON):
             self._grant_projects("", _ALL_PROJECTS_REASON)
-            return
-        create = [project.project_arn]
-        datasets = [project.dataset_arn_pattern]
-        if self._listed is None:
-            self._listed = (
-                iam.PolicyStatement(actions=list(perms.PROJECT_CREATE_DATASET_ACTIONS), resources=create),
-                iam.PolicyStatement(actions=list(perms.MANAGE_DATASET_ACTIONS), resources=datasets),
-            )
-            for statement in self._listed:
+
+    def _list(self, group: str, grants: Sequence[tuple[Sequence[str], str]], reason: str) -> bool:
+        """Add each ``(actions, resource)`` of ``grants`` to the group's shared statements (one per grant), unless
+        the group already lists ``MAX_LISTED_GRANTS`` projects: then return False (the caller grants a pattern)."""
+        count = self._listed_counts[group] = self._listed_counts.get(group, 0) + 1
+        if count > MAX_LISTED_GRANTS:
+            return False
+        statements = self._listed.get(group)
+        if statements is None:
+            statements = self._listed[group] = [
+                iam.PolicyStatement(actions=list(actions), resources=[resource]) for actions, resource in grants
+            ]
+            for statement in statements:
                 self.role.add_to_principal_policy(statement)
         else:
-            self._listed[0].add_resources(*create)
-            self._listed[1].add_resources(*datasets)
-        self._acknowledge_wildcards(datasets, self._stack.resolve(datasets), _LISTED_PROJECTS_REASON)
+            for statement, (_, resource) in zip(statements, grants, strict=True):
+                statement.add_resources(resource)
+        resources = [resource for _, resource in grants]
+        self._acknowledge_wildcards(resources, self._stack.resolve(resources), reason)
+        return True
+
+    def _project_arn(self, resource_name: str) -> str:
+        return self._stack.format_arn(
+            service="rekognition",
+            resource="project",
+            resource_name=resource_name,
+            arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+        )
 
     def _covers_by_pattern(self, project: IProject) -> bool:
         from rekognition_datasets.project import Project
@@ -203,16 +225,10 @@ class HandlerPolicy:
     def _grant_projects(self, prefix: str, reason: str) -> None:
         """Allow the dataset actions on every project whose name starts with ``prefix`` (two statements, once)."""
 
-        def arn(resource_name: str) -> str:
-            return self._stack.format_arn(
-                service="rekognition",
-                resource="project",
-                resource_name=resource_name,
-                arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
-            )
-
-        self.add_statement(perms.PROJECT_CREATE_DATASET_ACTIONS, [arn(f"{prefix}*/*")], wildcard_reason=reason)
+        arn = self._project_arn
+        self.add_statement(perms.PROJECT_ACTIONS, [arn(f"{prefix}*/*")], wildcard_reason=reason)
         self.add_statement(perms.MANAGE_DATASET_ACTIONS, [arn(f"{prefix}*/dataset/*")], wildcard_reason=reason)
+        self.add_statement(perms.MANAGE_MODEL_VERSION_ACTIONS, [arn(f"{prefix}*/version/*")], wildcard_reason=reason)
 
 
 def _generated_name_prefix(stack: cdk.Stack) -> str | None:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from rekognition_datasets.project import IProject
 
-_RETAINING = (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, cdk.RemovalPolicy.SNAPSHOT)
+RETAINING = (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, cdk.RemovalPolicy.SNAPSHOT)
 
 
 class IDataset(cdk.IResource, rekognition_refs.IDatasetRef, Protocol):
@@ -146,6 +146,10 @@ class Dataset(_DatasetBase):
             removal_policy=removal_policy,
             service_timeout=provider.service_timeout,
         )
+        if isinstance(self.project, Project) and self.project.stack is self.stack:
+            # the project's models guard is deleted before its datasets (and after its models); a project of
+            # another stack outlives this one's datasets anyway
+            self.project._models_guard.node.add_dependency(self._resource)
         self._split: tuple[str, str] | None = None
         if self._initial_tags:
             self._tag_manager()
@@ -169,7 +173,7 @@ class Dataset(_DatasetBase):
                     "the project was imported by name, so its ARN is unknown; import it with "
                     "Project.from_project_arn to declare datasets in it",
                 )
-            if project._removal_policy is cdk.RemovalPolicy.DESTROY and removal_policy in _RETAINING:
+            if project._removal_policy is cdk.RemovalPolicy.DESTROY and removal_policy in RETAINING:
                 raise ValidationError(
                     self,
                     f"removal policy {removal_policy.name} keeps the dataset while its project is destroyed, and "

@@ -34,6 +34,10 @@ class DatasetDistribution(Construct):
     def __init__(self, scope: Construct, id: str, *, training: IDataset, testing: IDataset) -> None:
         super().__init__(scope, id)
         train, test = self._check(training, testing)
+        #: The TRAIN dataset it splits.
+        self.training: Dataset = train
+        #: The TEST dataset it fills.
+        self.testing: Dataset = test
         provider = DatasetProvider.of(self)
         fingerprint = train.declared_fingerprint
         test._set_property("ResetOnTrainingFingerprint", fingerprint)

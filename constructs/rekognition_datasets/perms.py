@@ -62,3 +62,61 @@ S3_STAGING_ACTIONS: Final[tuple[str, ...]] = (
 
 #: Write objects to a bucket encrypted with a customer managed key (and read them back).
 KMS_ENCRYPT_ACTIONS: Final[tuple[str, ...]] = ("kms:Decrypt", "kms:GenerateDataKey")
+
+#: Train and read a project's model versions (on the project ARN: CreateProjectVersion and
+#: DescribeProjectVersions name the project).
+PROJECT_MODEL_ACTIONS: Final[tuple[str, ...]] = (
+    "rekognition:CreateProjectVersion",
+    "rekognition:DescribeProjectVersions",
+)
+
+#: What the handler does on a project ARN (create datasets, train and list versions).
+PROJECT_ACTIONS: Final[tuple[str, ...]] = (*PROJECT_CREATE_DATASET_ACTIONS, *PROJECT_MODEL_ACTIONS)
+
+#: What the handler does to the model versions it manages (on version ARNs; CreateProjectVersion with Tags also
+#: names the new version).
+MANAGE_MODEL_VERSION_ACTIONS: Final[tuple[str, ...]] = (
+    "rekognition:CreateProjectVersion",
+    "rekognition:StartProjectVersion",
+    "rekognition:StopProjectVersion",
+    "rekognition:DeleteProjectVersion",
+    *TAG_ACTIONS,
+)
+
+#: What the handler does inside a project (``project/<name>/*``): its datasets and its model versions.
+MANAGE_PROJECT_CONTENT_ACTIONS: Final[tuple[str, ...]] = tuple(
+    dict.fromkeys((*MANAGE_DATASET_ACTIONS, *MANAGE_MODEL_VERSION_ACTIONS))
+)
+
+#: Stop a model version (what the auto-stop schedule's role may do).
+STOP_MODEL_VERSION_ACTIONS: Final[tuple[str, ...]] = ("rekognition:StopProjectVersion",)
+
+#: The EventBridge rules that watch a training (on ``rule/rekognition-model-watch-*``).
+WATCH_RULE_ACTIONS: Final[tuple[str, ...]] = (
+    "events:PutRule",
+    "events:PutTargets",
+    "events:RemoveTargets",
+    "events:DeleteRule",
+    "events:DescribeRule",
+)
+
+#: The one-time schedules that stop a served version (on ``schedule/default/rekognition-model-stop-*``).
+AUTO_STOP_SCHEDULE_ACTIONS: Final[tuple[str, ...]] = (
+    "scheduler:CreateSchedule",
+    "scheduler:DeleteSchedule",
+    "scheduler:GetSchedule",
+)
+
+#: Hand the auto-stop role to EventBridge Scheduler.
+PASS_ROLE_ACTIONS: Final[tuple[str, ...]] = ("iam:PassRole",)
+
+#: Rekognition writes a training's output (evaluation summary, manifests) with the caller's permissions.
+S3_OUTPUT_WRITE_ACTIONS: Final[tuple[str, ...]] = ("s3:PutObject",)
+
+#: Train with a customer managed key (the caller's permissions on the key, per CreateProjectVersion's KmsKeyId).
+KMS_TRAINING_ACTIONS: Final[tuple[str, ...]] = (
+    "kms:CreateGrant",
+    "kms:DescribeKey",
+    "kms:GenerateDataKey",
+    "kms:Decrypt",
+)

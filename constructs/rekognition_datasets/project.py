@@ -12,6 +12,7 @@ from aws_cdk.interfaces import aws_rekognition as rekognition_refs
 
 from rekognition_datasets import perms
 from rekognition_datasets.errors import ValidationError
+from rekognition_datasets_handler import model_schema
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -42,6 +43,11 @@ class IProject(cdk.IResource, rekognition_refs.IProjectRef, Protocol):
     @property
     def dataset_arn_pattern(self) -> str:
         """ARN pattern of the project's datasets (``project/<name>/dataset/*``)."""
+        ...
+
+    @property
+    def model_version_arn_pattern(self) -> str:
+        """ARN pattern of the project's model versions (``project/<name>/version/*``)."""
         ...
 
     def grant(self, grantee: iam.IGrantable, *actions: str) -> iam.Grant:
@@ -186,6 +192,12 @@ class Project(_ProjectBase):
         ``cdk destroy`` leaves nothing behind; datasets default to DESTROY too because a retained dataset makes
         DeleteProject fail. Pass ``RemovalPolicy.RETAIN`` to keep the project (and then its datasets may be
         retained as well).
+    :param auto_delete_models: like aws-s3's ``auto_delete_objects``: on destroy, stop and delete every model
+        version of the project (also versions made outside the stack) before its datasets and the project.
+        Default: False: destroying a project that still holds model versions fails early, naming them.
+
+    Every project gets a ``Custom::RekognitionProjectModels`` guard (child ``"ModelsGuard"``), created after its
+    datasets and before its models, so it is deleted after the models and before the datasets.
     """
 
     def __init__(
@@ -196,6 +208,7 @@ class Project(_ProjectBase):
         project_name: str | None = None,
         tags: Mapping[str, str] | None = None,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.DESTROY,
+        auto_delete_models: bool = False,
     ) -> None:
         super().__init__(scope, id)
         name = project_name if project_name is not None else self._generated_name()
@@ -211,6 +224,27 @@ class Project(_ProjectBase):
         self._ref: str | None = None
         for key, value in (tags or {}).items():
             cdk.Tags.of(self._resource).add(key, value)
+        if not isinstance(auto_delete_models, bool):
+            raise ValidationError(self, f"auto_delete_models must be True or False (got {auto_delete_models!r})")
+        self._models_guard = self._guard_models(auto_delete_models)
+
+    def _guard_models(self, auto_delete: bool) -> cdk.CustomResource:
+        from rekognition_datasets.provider import DatasetProvider
+
+        provider = DatasetProvider.of(self)
+        provider._policy.cover_project(self)
+        properties: model_schema.ProjectModelsProperties = {
+            "ProjectArn": self.project_arn,
+            "AutoDeleteModels": "true" if auto_delete else "false",
+        }
+        return cdk.CustomResource(
+            self,
+            "ModelsGuard",
+            service_token=provider.service_token,
+            resource_type=model_schema.PROJECT_MODELS_RESOURCE_TYPE,
+            properties=properties,
+            service_timeout=provider.service_timeout,
+        )
 
     def _generated_name(self) -> str:
         return cdk.Names.unique_resource_name(self, max_length=128, separator="-")

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import weakref
 from typing import TYPE_CHECKING, Final
 
 import aws_cdk as cdk
 import constructs
 import jsii
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from rekognition_datasets import perms
+from rekognition_datasets import nag, perms
 from rekognition_datasets._handler_policy import HandlerPolicy
 from rekognition_datasets.bundling import handler_code
 from rekognition_datasets.errors import ValidationError
@@ -23,10 +25,9 @@ from rekognition_datasets.settings import (
     ProviderSettings,
     settings_from_context,
 )
-from rekognition_datasets_handler import schema
+from rekognition_datasets_handler import model_schema, schema
 
 if TYPE_CHECKING:
-    from aws_cdk import aws_iam as iam
     from constructs import IConstruct
 
 #: Construct id of the provider under its Stack. Part of the ServiceToken's identity: never change it.
@@ -62,6 +63,10 @@ class DatasetProvider(Construct):
         self._dataset_slots: dict[tuple[str, str], Construct] = {}
         code = handler_code()
         on_event = self._function("OnEvent", "on_event", code)
+        self._on_event = on_event
+        self._watch_allowed = False
+        self._auto_stop_role: iam.Role | None = None
+        self._auto_stop_versions: set[str] = set()
         is_complete = self._function("IsComplete", "is_complete", code)
         self._framework = cr.Provider(
             self,
@@ -122,6 +127,73 @@ class DatasetProvider(Construct):
         """The handler functions' role (grant it reads the library cannot see, e.g. images a manifest names)."""
         return self._policy.role
 
+    def _allow_model_watch(self) -> None:
+        """Let the handler put its training-watch rules, and EventBridge invoke on_event for them (once)."""
+        if self._watch_allowed:
+            return
+        self._watch_allowed = True
+        stack = cdk.Stack.of(self)
+        rules = stack.format_arn(
+            service="events",
+            resource="rule",
+            resource_name=f"{model_schema.WATCH_RULE_PREFIX}*",
+            arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        self._policy.add_statement(perms.WATCH_RULE_ACTIONS, [rules], wildcard_reason=_WATCH_RULES_REASON)
+        # declared here, never added at run time: the handler's role needs no lambda:AddPermission
+        lambda_.CfnPermission(
+            self,
+            "WatchPermission",
+            action="lambda:InvokeFunction",
+            function_name=self._on_event.function_arn,
+            principal="events.amazonaws.com",
+            source_account=stack.account,
+            source_arn=rules,
+        )
+
+    def _auto_stop_role_for(self, version_arn_pattern: str) -> iam.IRole:
+        """The role EventBridge Scheduler assumes to stop served versions (one per stack; it may stop the versions
+        of each project that serves with auto-stop), and the handler's right to schedule with it."""
+        stack = cdk.Stack.of(self)
+        if self._auto_stop_role is None:
+            self._auto_stop_role = iam.Role(
+                self,
+                "AutoStopRole",
+                assumed_by=iam.ServicePrincipal(
+                    "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
+                ),
+                description="Stops Rekognition model versions on the schedule a ModelServing's auto_stop_after sets",
+            )
+            schedules = stack.format_arn(
+                service="scheduler",
+                resource="schedule",
+                resource_name=f"default/{model_schema.AUTO_STOP_SCHEDULE_PREFIX}*",
+                arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+            )
+            self._policy.add_statement(
+                perms.AUTO_STOP_SCHEDULE_ACTIONS, [schedules], wildcard_reason=_AUTO_STOP_SCHEDULES_REASON
+            )
+            self._policy.add_statement(
+                perms.PASS_ROLE_ACTIONS,
+                [self._auto_stop_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+            )
+        resolved = stack.resolve(version_arn_pattern)
+        key = json.dumps(resolved, sort_keys=True)
+        if key in self._auto_stop_versions:
+            return self._auto_stop_role
+        self._auto_stop_versions.add(key)
+        self._auto_stop_role.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(perms.STOP_MODEL_VERSION_ACTIONS), resources=[version_arn_pattern])
+        )
+        nag.acknowledge(
+            cdk.Validations.of(self._auto_stop_role),
+            nag.resource_finding(resolved),
+            "A served version's ARN ends in a creation timestamp chosen by the service, so the auto-stop role is "
+            "scoped to the versions of the project that serves it (project/<name>/version/*).",
+        )
+        return self._auto_stop_role
+
     @staticmethod
     def configure(
         scope: IConstruct,
@@ -174,6 +246,16 @@ class DatasetProvider(Construct):
         return DatasetProvider(stack, settings_from_context(scope))
 
 
+_WATCH_RULES_REASON = (
+    "The handler names each training's watch rule after a hash of the version ARN, known only at deploy time; "
+    "it is scoped to the library's rule prefix."
+)
+_AUTO_STOP_SCHEDULES_REASON = (
+    "The handler names each auto-stop schedule after a hash of the served version's ARN, known only at deploy "
+    "time; it is scoped to the library's schedule prefix in the default group."
+)
+
+
 @jsii.implements(constructs.IValidation)
 class _StackResourceCount:
     """Fails synth, naming what to change, when the stack holds more resources than CloudFormation accepts."""
@@ -190,7 +272,13 @@ class _StackResourceCount:
             kinds[resource.cfn_resource_type] = kinds.get(resource.cfn_resource_type, 0) + 1
         ours = ", ".join(
             f"{kinds[kind]} {kind}"
-            for kind in ("AWS::Rekognition::Project", schema.DATASET_RESOURCE_TYPE, schema.DISTRIBUTION_RESOURCE_TYPE)
+            for kind in (
+                "AWS::Rekognition::Project",
+                schema.DATASET_RESOURCE_TYPE,
+                schema.DISTRIBUTION_RESOURCE_TYPE,
+                model_schema.PROJECT_MODELS_RESOURCE_TYPE,
+                model_schema.MODEL_VERSION_RESOURCE_TYPE,
+            )
             if kind in kinds
         )
         return [

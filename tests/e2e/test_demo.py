@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from rekognition_datasets_local.runner import demo
+from rekognition_datasets_local.runner import demo, demo_models
 from rekognition_datasets_local.runner.output import Printer
 
 
@@ -31,3 +31,17 @@ def test_demo_deploys_updates_and_destroys_leaving_nothing() -> None:
     # the runner's state: the bootstrap stack's only (moto's S3 is shared by every emulator of this process)
     (state_line,) = [line for line in output.splitlines() if "S3 bucket rekognition-datasets-runner-state" in line]
     assert "'CDKToolkit'" in state_line and "RekognitionDatasetsExample" not in state_line
+
+
+@pytest.mark.e2e
+def test_models_demo_trains_gates_serves_and_destroys() -> None:
+    stream = io.StringIO()
+    code = demo_models.run(Printer(stream))
+    output = stream.getvalue()
+    assert code == 0, output
+    # the first version passed its gate and serves; the strict gate refused the second; the first still serves
+    (before, after) = [line for line in output.splitlines() if line.startswith("  Classifier-")]
+    assert before == after and ": RUNNING, F1 0.9, inference units 1" in before
+    assert "F1 score 0.9 is below min_f1_score 0.95 (evaluation summary s3://" in output
+    assert "Model versions in the project: 1" in output
+    assert "Rekognition projects left: 0" in output

@@ -161,7 +161,7 @@ def test_imported_project_is_scoped_in_the_provider_policy() -> None:
     (create,) = statements_with(template, "rekognition:CreateDataset")
     assert create["Resource"] == arn
     (update,) = statements_with(template, "rekognition:UpdateDatasetEntries")
-    assert "project/shapes/dataset/*" in str(update["Resource"])
+    assert "project/shapes/*" in str(update["Resource"])
 
 
 def test_from_dataset_arn_and_grant_read() -> None:

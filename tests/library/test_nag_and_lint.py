@@ -76,3 +76,22 @@ def test_example_template_passes_cfn_lint(example_assembly: Path) -> None:
         check=False,
     )
     assert result.returncode & 2 == 0, result.stdout + result.stderr
+
+
+def test_models_example_stack_has_no_unacknowledged_nag_finding(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "models_app", Path(__file__).parents[2] / "examples" / "models_app.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    outdir = tmp_path / "out"
+    app = _nag_app(outdir)
+    module.RekognitionModelsExample(app, "RekognitionModelsExample")
+    try:
+        app.synth()
+    except RuntimeError as error:
+        pytest.fail(f"{error}: {_violations(outdir)}")
+    assert _violations(outdir) == []

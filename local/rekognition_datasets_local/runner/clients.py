@@ -44,6 +44,11 @@ class Clients:
         endpoint = self.env.get("AWS_ENDPOINT_URL_IAM") or self.env.get(ENDPOINT_VARIABLES["lambda"])
         return _session(self.env).client("iam", endpoint_url=endpoint, config=_CONFIG)
 
+    def presigning_s3(self) -> S3Client:
+        """S3 of the emulator with path-style URLs (what the runner presigns must reach ``127.0.0.1``)."""
+        config = _CONFIG.merge(Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+        return _session(self.env).client("s3", endpoint_url=self.env.get(ENDPOINT_VARIABLES["s3"]), config=config)
+
     def ssm(self) -> Any:  # boto3-stubs[ssm] is not a dependency
         """SSM of the emulator's moto server (``AWS_ENDPOINT_URL_SSM``, else the Lambda endpoint)."""
         endpoint = self.env.get("AWS_ENDPOINT_URL_SSM") or self.env.get(ENDPOINT_VARIABLES["lambda"])

@@ -28,7 +28,7 @@ from rekognition_datasets_local.runner.state import STATE_BUCKET
 from rekognition_datasets_local.runner.summary import print_datasets
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from mypy_boto3_rekognition import RekognitionClient
 
@@ -58,8 +58,23 @@ class CdkFailed(RunnerError):
     """A CDK CLI command exited non-zero."""
 
 
-def _heading(printer: Printer, text: str) -> None:
+def heading(printer: Printer, text: str) -> None:
+    """A demo step's title."""
     printer.line(f"\n=== {text} ===")
+
+
+def run_timed(out: Printer, prefix: str, steps: Callable[[Path], None]) -> int:
+    """Run a demo's ``steps`` in a fresh temporary directory (named ``prefix...``); report the failure, or the time
+    it took. Returns the exit code."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        try:
+            steps(Path(tmp))
+        except RunnerError as exc:
+            out.line(f"\n❌  demo failed: {exc}")
+            return 1
+    out.line(f"\n✅  demo done in {time.monotonic() - started:.0f} s")
+    return 0
 
 
 def _source_refs(rekognition: RekognitionClient, arn: str) -> set[str]:
@@ -142,39 +157,34 @@ def _fewer_images(workdir: Path) -> Path:
 def run(printer: Printer | None = None) -> int:
     """The whole demo; returns the exit code."""
     out = printer or Printer()
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="rekognition-demo-") as tmp:
-        workdir = Path(tmp)
-        try:
-            _heading(out, "1/6 Synthesize app.py")
-            assembly = _synth(workdir, "cdk.out")
-            (stack,) = assembly.stacks
-            out.line(f"1 stack: {stack.stack_name}")
-            _heading(out, "2/6 Start the emulator (Rekognition, CloudFormation, S3, STS, SSM on loopback)")
-            config = RunnerConfig(interval_factor=INTERVAL_FACTOR)
-            with LocalCloud(Emulator(), config) as cloud:
-                env = cdk_env(ROOT, cloud.env())
-                for name in _SHOWN_VARIABLES:
-                    out.line(f"{name}={env[name]}")
-                session = cloud.session
-                assert session is not None
-                _heading(out, "3/6 cdk bootstrap")
-                _cdk(out, env, "bootstrap", "--app", str(assembly.directory), _ENVIRONMENT)
-                _heading(out, "4/6 cdk deploy")
-                _cdk(out, env, "deploy", "--app", str(assembly.directory), stack.stack_name)
-                _datasets(out, session, stack.stack_name)
-                _heading(out, f"5/6 Update: the training images lose the '{_DROPPED_LABEL}' label; cdk deploy again")
-                changed = _synth(workdir, "cdk.out.update", {_IMAGES_CONTEXT: str(_fewer_images(workdir))})
-                _cdk(out, env, "deploy", "--app", str(changed.directory), stack.stack_name)
-                _datasets(out, session, stack.stack_name)
-                _heading(out, "6/6 cdk destroy --force, and what is left")
-                _cdk(out, env, "destroy", "--force", "--app", str(changed.directory), stack.stack_name)
-                _leftovers(out, session)
-        except RunnerError as exc:
-            out.line(f"\n❌  demo failed: {exc}")
-            return 1
-    out.line(f"\n✅  demo done in {time.monotonic() - started:.0f} s")
-    return 0
+    return run_timed(out, "rekognition-demo-", lambda workdir: _steps(out, workdir))
+
+
+def _steps(out: Printer, workdir: Path) -> None:
+    heading(out, "1/6 Synthesize app.py")
+    assembly = _synth(workdir, "cdk.out")
+    (stack,) = assembly.stacks
+    out.line(f"1 stack: {stack.stack_name}")
+    heading(out, "2/6 Start the emulator (Rekognition, CloudFormation, S3, STS, SSM on loopback)")
+    config = RunnerConfig(interval_factor=INTERVAL_FACTOR)
+    with LocalCloud(Emulator(), config) as cloud:
+        env = cdk_env(ROOT, cloud.env())
+        for name in _SHOWN_VARIABLES:
+            out.line(f"{name}={env[name]}")
+        session = cloud.session
+        assert session is not None
+        heading(out, "3/6 cdk bootstrap")
+        _cdk(out, env, "bootstrap", "--app", str(assembly.directory), _ENVIRONMENT)
+        heading(out, "4/6 cdk deploy")
+        _cdk(out, env, "deploy", "--app", str(assembly.directory), stack.stack_name)
+        _datasets(out, session, stack.stack_name)
+        heading(out, f"5/6 Update: the training images lose the '{_DROPPED_LABEL}' label; cdk deploy again")
+        changed = _synth(workdir, "cdk.out.update", {_IMAGES_CONTEXT: str(_fewer_images(workdir))})
+        _cdk(out, env, "deploy", "--app", str(changed.directory), stack.stack_name)
+        _datasets(out, session, stack.stack_name)
+        heading(out, "6/6 cdk destroy --force, and what is left")
+        _cdk(out, env, "destroy", "--force", "--app", str(changed.directory), stack.stack_name)
+        _leftovers(out, session)
 
 
 if __name__ == "__main__":

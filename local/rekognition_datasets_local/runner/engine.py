@@ -376,11 +376,13 @@ class Engine:
         op = _Operation(state, self._deployment(state))
         op.deployment.resources = {**doomed, **state.resources}
 
-        def delete(lid: str) -> None:
-            if self._delete(op, doomed[lid]):
-                with op.lock:
-                    state.cleanup = [r for r in state.cleanup if r is not doomed[lid]]
-                    self.store.save(state)
+        def delete(lid: str) -> bool:
+            if not self._delete(op, doomed[lid]):
+                return False
+            with op.lock:
+                state.cleanup = [r for r in state.cleanup if r is not doomed[lid]]
+                self.store.save(state)
+            return True
 
         self._run_graph(op, graph.reverse_graph(deps), delete, stop_on_failure=False)
         state.cleanup = []  # [infer] a failed cleanup Delete leaves the resource behind, as CloudFormation does
@@ -534,15 +536,17 @@ class Engine:
             for key, (r, _) in doomed.items()
         }
 
-        def delete(key: str) -> None:
+        def delete(key: str) -> bool:
             resource, fresh = doomed[key]
-            if self._delete(op, resource, rollback=fresh):
-                with op.lock:
-                    if state.resources.get(resource.logical_id) is resource:
-                        del state.resources[resource.logical_id]
-                    state.changes = [c for c in state.changes if resource not in (c.new, c.old)]
-                    state.cleanup = [r for r in state.cleanup if r is not resource]
-                    self.store.save(state)
+            if not self._delete(op, resource, rollback=fresh):
+                return False
+            with op.lock:
+                if state.resources.get(resource.logical_id) is resource:
+                    del state.resources[resource.logical_id]
+                state.changes = [c for c in state.changes if resource not in (c.new, c.old)]
+                state.cleanup = [r for r in state.cleanup if r is not resource]
+                self.store.save(state)
+            return True
 
         self._run_graph(op, graph.reverse_graph(deps), delete, stop_on_failure=False)
         if op.failures:
@@ -570,13 +574,17 @@ class Engine:
         self,
         op: _Operation,
         deps: Mapping[str, set[str]],
-        action: Callable[[str], None],
+        action: Callable[[str], bool | None],
         *,
         stop_on_failure: bool = True,
     ) -> None:
-        """Run ``action`` per node once its dependencies are done, in parallel; record failures in ``op``."""
+        """Run ``action`` per node once its dependencies are done, in parallel; record failures in ``op``.
+
+        A node fails when ``action`` raises or returns False; what depends on a failed node never runs (a failed
+        Delete keeps what the resource needs, as CloudFormation does: it never deletes a resource while one that
+        depends on it remains)."""
         sorter = graph.sorter(deps)
-        running: dict[Future[None], str] = {}
+        running: dict[Future[bool | None], str] = {}
         with ThreadPoolExecutor(max_workers=_MAX_PARALLEL) as pool:
             while sorter.is_active():
                 if not (op.failures and stop_on_failure):
@@ -587,19 +595,21 @@ class Engine:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
                     lid = running.pop(future)
-                    self._settle(op, lid, future)
-                    sorter.done(lid)
+                    if self._settle(op, lid, future):
+                        sorter.done(lid)
 
-    def _settle(self, op: _Operation, logical_id: str, future: Future[None]) -> None:
+    def _settle(self, op: _Operation, logical_id: str, future: Future[bool | None]) -> bool:
+        """Record the node's failure, if any; True when it succeeded."""
         exc = future.exception()
         if exc is None:
-            return
+            return future.result() is not False
         if not isinstance(exc, ResourceFailed):
             exc = ResourceFailed(f"Internal failure: {type(exc).__name__}: {exc}")
             self.printer.note(op.state.stack_name, logical_id, exc.reason)
         with op.lock:
             op.failures.setdefault(logical_id, exc.reason)
         op.deployment.cancel.set()
+        return False
 
 
 def _replaced(resource: ResourceState) -> ResourceState:

@@ -5,12 +5,17 @@ The rules and their Lambda targets live in the moto server (created by the handl
 when the rule's rate, multiplied by ``time_scale``, has elapsed. A rule the handler deleted is noticed on the next
 read and never fires again. Runs are bounded by a number of invocations, so a handler that never stops polling
 fails loudly instead of hanging.
+
+Two uses: crhelper's polling (run until the handler removed its rules), and the rules a stack's functions put
+while a wait condition waits (``function_arns`` limits the firing to the stack's functions; run ``until`` the
+condition is met or its ``deadline`` passes).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,10 +27,16 @@ if TYPE_CHECKING:
 
 RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+#: Rules live in one shared backend, and EventBridge fires each once per period: one firing loop at a time.
+FIRING = threading.Lock()
 
 
 class PollingNeverEnded(RuntimeError):
     """The handler kept its polling rule after the maximum number of invocations."""
+
+
+class DeadlineReached(RuntimeError):
+    """``until`` did not become true before the deadline."""
 
 
 def rate_seconds(expression: str) -> float:
@@ -56,6 +67,8 @@ class ScheduledRules:
     time_scale: float = 0.001
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    #: Fire only targets with these function ARNs (None: every Lambda target).
+    function_arns: frozenset[str] | None = None
     removed: list[str] = field(default_factory=list)
     invocations: int = 0
 
@@ -68,7 +81,9 @@ class ScheduledRules:
                 if not expression or rule.get("State") != "ENABLED":
                     continue
                 targets = self.events.list_targets_by_rule(Rule=rule["Name"]).get("Targets", [])
-                lambda_targets = [t for t in targets if ":lambda:" in t["Arn"]]
+                lambda_targets = [t for t in targets if ":lambda:" in t["Arn"] and self._fires(t["Arn"])]
+                if not lambda_targets:
+                    continue
                 rules[rule["Name"]] = ScheduledRule(
                     name=rule["Name"],
                     interval_seconds=rate_seconds(expression),
@@ -77,24 +92,48 @@ class ScheduledRules:
                 )
         return rules
 
-    def run(self, max_invocations: int = 100) -> int:
-        """Fire rules on schedule until none is left; returns the number of handler invocations made."""
+    def _fires(self, arn: str) -> bool:
+        return self.function_arns is None or arn in self.function_arns
+
+    def run(
+        self,
+        max_invocations: int = 100,
+        *,
+        until: Callable[[], bool] | None = None,
+        deadline: float | None = None,
+        check_seconds: float = 1.0,
+    ) -> int:
+        """Fire rules on schedule; returns the number of handler invocations made.
+
+        Without ``until``: until no rule is left. With it: until ``until()`` is true (checked at least every
+        ``check_seconds``, scaled), whether or not rules exist; past ``deadline`` (on ``clock``) raises
+        DeadlineReached.
+        """
         due: dict[str, float] = {}
         start = self.invocations
         while True:
+            if until is not None and until():
+                return self.invocations - start
             rules = self.current()
             for name in set(due) - set(rules):
                 self.removed.append(name)
                 del due[name]
-            if not rules:
+            if not rules and until is None:
                 return self.invocations - start
             now = self.clock()
+            if deadline is not None and now >= deadline:
+                raise DeadlineReached(f"still waiting at the deadline ({len(rules)} rule(s) scheduled)")
             for name, rule in rules.items():
                 due.setdefault(name, now + rule.interval_seconds * self.time_scale)
-            name = min(due, key=due.__getitem__)
-            if due[name] > now:
-                self.sleep(due[name] - now)
+            wake = min(due.values(), default=float("inf"))
+            if until is not None:
+                wake = min(wake, now + check_seconds * self.time_scale)
+            if deadline is not None:
+                wake = min(wake, deadline)
+            if wake > now:
+                self.sleep(wake - now)
                 continue
+            name = min(due, key=due.__getitem__)
             if self.invocations - start >= max_invocations:
                 raise PollingNeverEnded(f"rule {name} still scheduled after {max_invocations} invocations")
             rule = rules[name]

@@ -155,6 +155,21 @@ def test_destroy_goes_in_reverse_order_and_keeps_retained(engine: Engine, tmp_pa
     assert engine.destroy("Toy") is False
 
 
+def test_a_failed_delete_keeps_what_it_depends_on(engine: Engine, tmp_path: Path) -> None:
+    # GIVEN B depends on A, and B refuses its Delete
+    log = tmp_path / "toy.log"
+    deploy(engine, log, {"A": toy("a"), "B": toy("b", After={"Ref": "A"}, FailOn="Delete"), "C": toy("c")})
+    with pytest.raises(StackFailed) as failed:
+        engine.destroy("Toy")
+    # THEN A was never sent a Delete (B still needs it); the unrelated C was deleted
+    assert set(failed.value.failures) == {"B"}
+    deletes = [e["LogicalResourceId"] for e in events(log) if e["RequestType"] == "Delete"]
+    assert sorted(deletes) == ["B", "C"]
+    state = engine.store.load("Toy")
+    assert state is not None and state.status == "DELETE_FAILED"
+    assert {"A", "B"} <= set(state.resources) and "C" not in state.resources
+
+
 def test_removed_resource_is_deleted_in_cleanup(engine: Engine, tmp_path: Path) -> None:
     log = tmp_path / "toy.log"
     deploy(engine, log, {"A": toy("a"), "B": toy("b")})

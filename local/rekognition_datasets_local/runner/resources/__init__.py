@@ -17,6 +17,12 @@ from rekognition_datasets_local.runner.resources.lambda_function import LambdaFu
 from rekognition_datasets_local.runner.resources.project import ProjectHandler
 from rekognition_datasets_local.runner.resources.recorded import RecordedHandler
 from rekognition_datasets_local.runner.resources.ssm_parameter import SsmParameterHandler
+from rekognition_datasets_local.runner.resources.wait_condition import (
+    CONDITION_TYPE,
+    HANDLE_TYPE,
+    WaitConditionHandleHandler,
+    WaitConditionHandler,
+)
 
 PROJECT_TYPE = "AWS::Rekognition::Project"
 
@@ -30,6 +36,8 @@ _NATIVE: dict[str, ResourceHandler] = {
     AUTO_DELETE_TYPE: AutoDeleteObjectsHandler(),
     DEPLOYMENT_TYPE: BucketDeploymentHandler(),
     "AWS::SSM::Parameter": SsmParameterHandler(),
+    HANDLE_TYPE: WaitConditionHandleHandler(),
+    CONDITION_TYPE: WaitConditionHandler(),
 }
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rekognition_datasets_local.runner import logs, quotas
 from rekognition_datasets_local.runner.assets import zip_directory
 from rekognition_datasets_local.runner.errors import ResourceFailed
-from rekognition_datasets_local.runner.eventbridge import PollingNeverEnded, ScheduledRules
+from rekognition_datasets_local.runner.eventbridge import FIRING, PollingNeverEnded, ScheduledRules
 from rekognition_datasets_local.runner.lambda_host import FunctionError, FunctionSpec
 from rekognition_datasets_local.runner.resources import functions
 from rekognition_datasets_local.runner.resources.base import Deployment, Outcome
@@ -24,8 +24,6 @@ from rekognition_datasets_local.runner.resources.base import Deployment, Outcome
 if TYPE_CHECKING:
     from rekognition_datasets_local.runner.state import ResourceState
 
-#: Rules live in one shared backend; one resource's polling loop at a time fires them.
-_POLLING = threading.Lock()
 _REGISTER = threading.Lock()
 #: The role the runner registers functions with in the emulator's Lambda (which insists the role exists).
 _ROLE = "rekognition-datasets-runner-function"
@@ -99,7 +97,7 @@ def _poll(d: Deployment, spec: FunctionSpec, event: dict[str, Any]) -> None:
     if d.clients.events is None:
         raise ResourceFailed("the handler polls through EventBridge, but AWS_ENDPOINT_URL_EVENTS is not set")
     timeout = float(event["ResourceProperties"].get("ServiceTimeout", _DEFAULT_SERVICE_TIMEOUT))
-    with _POLLING:
+    with FIRING:
         rules = ScheduledRules(
             events=d.clients.events,
             handler=lambda payload, _context: d.host.invoke(spec, payload),

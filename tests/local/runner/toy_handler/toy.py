@@ -19,8 +19,12 @@ def _calls(kind: str, request_id: str) -> int:
 
 
 def on_event(event: dict[str, Any], context: Any) -> dict[str, Any] | None:
+    if "ToyWatch" in event:
+        return _watch(event["ToyWatch"])
     _log("on_event", event)
     props = event["ResourceProperties"]
+    if "WatchHandle" in props and event["RequestType"] != "Delete":
+        _put_watch(props, context.invoked_function_arn)
     if "Import" in props:
         __import__(props["Import"])
     if props.get("TouchS3") == "true":
@@ -70,3 +74,47 @@ def answer(event: dict[str, Any], context: Any) -> None:
     }
     request = urllib.request.Request(event["ResponseURL"], data=json.dumps(body).encode(), method="PUT")
     urllib.request.urlopen(request, timeout=10).close()
+
+
+def _put_watch(props: dict[str, Any], function_arn: str) -> None:
+    """Put a rate(1 minute) rule that invokes this function, which signals the handle after ``SignalAfter`` runs."""
+    import boto3
+
+    rule = f"toy-watch-{props['Name']}"
+    watch = {k: props[k] for k in ("WatchHandle", "SignalStatus", "SignalAfter", "Name") if k in props}
+    events = boto3.client("events")
+    events.put_rule(Name=rule, ScheduleExpression="rate(1 minute)", State="ENABLED")
+    events.put_targets(
+        Rule=rule,
+        Targets=[{"Id": "1", "Arn": function_arn, "Input": json.dumps({"ToyWatch": {**watch, "Rule": rule}})}],
+    )
+
+
+def _watch(watch: dict[str, Any]) -> None:
+    """One firing: log it; at the ``SignalAfter``-th, PUT the signal (twice: a re-delivery) and delete the rule."""
+    import urllib.request
+
+    import boto3
+
+    with Path(os.environ["TOY_LOG"]).open("a") as log:
+        log.write(json.dumps({"kind": "watch", "event": {"RequestType": "Watch", "LogicalResourceId": watch["Rule"]}}))
+        log.write("\n")
+    rows = [json.loads(line) for line in Path(os.environ["TOY_LOG"]).read_text().splitlines()]
+    fired = sum(1 for r in rows if r["kind"] == "watch" and r["event"]["LogicalResourceId"] == watch["Rule"])
+    if fired < int(watch.get("SignalAfter", "1")):
+        return
+    status = watch.get("SignalStatus", "SUCCESS")
+    body = {
+        "Status": status,
+        "Reason": f"toy says {status}",
+        "UniqueId": watch["Name"],
+        "Data": f"data-{watch['Name']}",
+    }
+    for _ in range(2):
+        request = urllib.request.Request(
+            watch["WatchHandle"], data=json.dumps(body).encode(), method="PUT", headers={"Content-Type": ""}
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+    events = boto3.client("events")
+    events.remove_targets(Rule=watch["Rule"], Ids=["1"])
+    events.delete_rule(Name=watch["Rule"])
