@@ -61,6 +61,9 @@ WAITING = Outcome(complete=False)
 STEP_CREATED, STEP_REBUILDING, STEP_UPSERTED = "created", "rebuilding", "upserted"
 #: on_event staged part of a prefix or folder source: the polls finish staging, then take the full step.
 STEP_STAGING = "staging"
+#: an Update's on_event found the dataset the physical id names in progress and holding its source: an earlier,
+#: interrupted request built it, so its failure is that request's, and the polls rebuild it (once) like on_event.
+STEP_INHERITED = "inherited"
 
 
 # ----------------------------------------------------------------------------------------------- entry points
@@ -279,7 +282,8 @@ def _settled(
     A failed dataset fails a poll (this request built it), and a Create (a re-delivered one finds what its first
     delivery built). An Update's on_event (``first``) finding one rebuilds it: it was left by an earlier request,
     e.g. the update a rollback undoes, whose tags may already name this source (or by this Update's first
-    delivery: the rebuild retries its import).
+    delivery: the rebuild retries its import). So do the polls of the dataset on_event found still in progress
+    (``STEP_INHERITED``): a runner killed during an update leaves its import running for the rollback to meet.
     """
     rek = runtime.clients.rekognition
     log = runtime.log.bind(dataset_arn=dataset.arn, status=dataset.status)
@@ -292,10 +296,13 @@ def _settled(
         return waiting
     if not _holds(spec, dataset.tags):
         return _prove_and_delete(spec, dataset.arn, runtime) or waiting
+    inherited = first or (request.step == STEP_INHERITED and request.physical_id == dataset.arn)
     if dataset.status in service.IN_PROGRESS:
         log.info("waiting for the dataset", step="wait")
+        if first and request.request_type == "Update":
+            return waiting._replace(step=STEP_INHERITED)
         return waiting
-    if dataset.status in service.FAILED and first and request.request_type == "Update":
+    if dataset.status in service.FAILED and inherited and request.request_type == "Update":
         log.info("dataset left failed by an earlier request: rebuilding", step="decide")
         return _prove_and_delete(spec, dataset.arn, runtime) or waiting
     if dataset.status in service.FAILED:
