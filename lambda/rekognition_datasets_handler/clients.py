@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING, NamedTuple
 from rekognition_datasets_handler.errors import ProviderError
 
 if TYPE_CHECKING:
+    from botocore.config import Config
+    from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_rekognition import RekognitionClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
 
 #: CreateDataset gained ``Tags`` in botocore 1.35.0 (August 2024); older runtimes must bundle a newer botocore.
 MIN_BOTOCORE = (1, 35)
@@ -32,6 +35,9 @@ _ENV_KEYS = (
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_REKOGNITION",
     "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_EVENTS",
+    "AWS_ENDPOINT_URL_EVENTBRIDGE",
+    "AWS_ENDPOINT_URL_SCHEDULER",
     "AWS_MAX_ATTEMPTS",
     "AWS_ACCESS_KEY_ID",
 )
@@ -59,15 +65,23 @@ def get_clients() -> Clients:
     return _clients_for(tuple(os.environ.get(k) for k in _ENV_KEYS))
 
 
-@lru_cache(maxsize=8)
-def _clients_for(env: tuple[str | None, ...]) -> Clients:
-    import boto3
+def get_events_client() -> EventBridgeClient:
+    """An EventBridge client for the current environment (the model watch rules; created on first use)."""
+    return _events_client_for(tuple(os.environ.get(k) for k in _ENV_KEYS))
+
+
+def get_scheduler_client() -> EventBridgeSchedulerClient:
+    """An EventBridge Scheduler client for the current environment (auto-stop schedules; created on first use)."""
+    return _scheduler_client_for(tuple(os.environ.get(k) for k in _ENV_KEYS))
+
+
+def _config() -> Config:
     import botocore
     from botocore.config import Config
 
     check_botocore(botocore.__version__)
     attempts = os.environ.get("AWS_MAX_ATTEMPTS", "")
-    config = Config(
+    return Config(
         retries={
             "mode": "standard",
             "total_max_attempts": int(attempts) if attempts.isdigit() else DEFAULT_MAX_ATTEMPTS,
@@ -75,8 +89,29 @@ def _clients_for(env: tuple[str | None, ...]) -> Clients:
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
     )
+
+
+@lru_cache(maxsize=8)
+def _clients_for(env: tuple[str | None, ...]) -> Clients:
+    import boto3
+
+    config = _config()
     session = boto3.session.Session()
     return Clients(
         rekognition=session.client("rekognition", config=config),
         s3=session.client("s3", config=config),
     )
+
+
+@lru_cache(maxsize=8)
+def _events_client_for(env: tuple[str | None, ...]) -> EventBridgeClient:
+    import boto3
+
+    return boto3.session.Session().client("events", config=_config())
+
+
+@lru_cache(maxsize=8)
+def _scheduler_client_for(env: tuple[str | None, ...]) -> EventBridgeSchedulerClient:
+    import boto3
+
+    return boto3.session.Session().client("scheduler", config=_config())

@@ -17,6 +17,7 @@ from typing import Any
 
 from rekognition_datasets_handler import core
 from rekognition_datasets_handler.errors import ProviderError, shorten
+from rekognition_datasets_handler.model_schema import WATCH_EVENT_KEY
 from rekognition_datasets_handler.runtime import Runtime
 from rekognition_datasets_handler.schema import ENV_POLL_MINUTES
 
@@ -44,7 +45,7 @@ def _short(exc: ProviderError) -> ProviderError:
 
 def _start(event: dict[str, Any], context: object) -> str | None:
     try:
-        request, outcome = core.start(event, Runtime.from_env())
+        request, outcome = core.start(event, Runtime.from_env().with_context(context))
     except ProviderError as exc:
         raise _short(exc) from exc
     if request.request_type == "Delete":
@@ -86,7 +87,13 @@ def _helper(*env: str | None) -> Any:
 
 
 def handler(event: dict[str, Any], context: object) -> None:
-    """Lambda handler: crhelper answers CloudFormation itself (now, or from the last poll)."""
+    """Lambda handler: crhelper answers CloudFormation itself (now, or from the last poll). A model watch rule's
+    invocation (``WATCH_EVENT_KEY``) runs the training watch instead."""
+    if isinstance(event, dict) and WATCH_EVENT_KEY in event:
+        from rekognition_datasets_handler import watch
+
+        watch.run(event, Runtime.from_env().with_context(context))
+        return
     if os.environ.get("AWS_SAM_LOCAL"):
         Runtime.from_env().log.error(
             "AWS_SAM_LOCAL is set: crhelper skips polling and never answers CloudFormation; unset it",

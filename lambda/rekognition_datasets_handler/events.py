@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple, cast
 
 from rekognition_datasets_handler.errors import ProviderError
+from rekognition_datasets_handler.schema import TAG_LOGICAL_ID, TAG_STACK_ID
 
 RequestType = Literal["Create", "Update", "Delete"]
 REQUEST_TYPES: tuple[str, ...] = ("Create", "Update", "Delete")
@@ -27,6 +28,14 @@ class Request(NamedTuple):
     old_properties: Mapping[str, Any] | None
     #: What on_event did to the dataset named by ``physical_id`` (``STEP_KEY``); None on the first call.
     step: str | None = None
+
+    def owns(self, tags: Mapping[str, str]) -> bool:
+        """True when ``tags`` (a resource's) carry this resource's identity: its stack id and logical id."""
+        return tags.get(TAG_STACK_ID) == self.stack_id and tags.get(TAG_LOGICAL_ID) == self.logical_id
+
+    def identity_tags(self) -> dict[str, str]:
+        """The reserved tags that prove a resource this one's."""
+        return {TAG_STACK_ID: self.stack_id, TAG_LOGICAL_ID: self.logical_id}
 
 
 def _text(event: Mapping[str, Any], key: str, *, required: bool = True) -> str | None:

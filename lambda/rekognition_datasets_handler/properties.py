@@ -204,19 +204,26 @@ def _non_negative_int(props: Mapping[str, Any], key: str) -> int | None:
     return int(text)
 
 
-def _flag(props: Mapping[str, Any], key: str) -> bool:
+def flag_property(props: Mapping[str, Any], key: str) -> bool:
+    """``props[key]``: "true" or "false" (absent means false)."""
     value = props.get(key, "false")
     if value not in ("true", "false", True, False):
         raise ProviderError(f"{key} must be 'true' or 'false', got {value!r:.40}.")
     return value in ("true", True)
 
 
+def project_arn_property(props: Mapping[str, Any]) -> str:
+    """``ProjectArn``: a Rekognition project ARN."""
+    arn = str(string_property(props, "ProjectArn", required=True))
+    if project_name(arn) is None:
+        raise ProviderError(f"ProjectArn must be a Rekognition project ARN, got {arn!r:.120}.")
+    return arn
+
+
 def parse_dataset(props: Mapping[str, Any]) -> DatasetSpec:
     """Validate ``Custom::RekognitionDataset`` properties; raise one short ``ProviderError`` on the first problem."""
     check_keys(props, DATASET_KEYS, "dataset")
-    project_arn = str(string_property(props, "ProjectArn", required=True))
-    if project_name(project_arn) is None:
-        raise ProviderError(f"ProjectArn must be a Rekognition project ARN, got {project_arn!r:.120}.")
+    project_arn = project_arn_property(props)
     dataset_type = props.get("DatasetType")
     if dataset_type not in DATASET_TYPES:
         raise ProviderError(f"DatasetType must be TRAIN or TEST, got {dataset_type!r:.40}.")
@@ -231,5 +238,5 @@ def parse_dataset(props: Mapping[str, Any]) -> DatasetSpec:
         tags=parse_tags(props.get("Tags")),
         max_error_entries=_non_negative_int(props, "MaxErrorEntries"),
         reset_on_training_fingerprint=string_property(props, "ResetOnTrainingFingerprint", required=False, max_len=256),
-        distributed=_flag(props, "Distributed"),
+        distributed=flag_property(props, "Distributed"),
     )

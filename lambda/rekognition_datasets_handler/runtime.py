@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rekognition_datasets_handler.clients import get_clients
+from rekognition_datasets_handler.clients import get_clients, get_events_client, get_scheduler_client
 from rekognition_datasets_handler.log import DecisionLog
 from rekognition_datasets_handler.retry import Budget, budget_from_env
 from rekognition_datasets_handler.schema import MAX_GROUND_TRUTH_BYTES
@@ -12,6 +12,9 @@ from rekognition_datasets_handler.schema import MAX_GROUND_TRUTH_BYTES
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import TextIO
+
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
 
     from rekognition_datasets_handler.clients import Clients
 
@@ -52,6 +55,11 @@ class Runtime(NamedTuple):
     clients_factory: Callable[[], Clients] = get_clients
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
     staging: StagingLimits = StagingLimits()
+    events_factory: Callable[[], EventBridgeClient] = get_events_client
+    scheduler_factory: Callable[[], EventBridgeSchedulerClient] = get_scheduler_client
+    #: The handler's own function ARN (the Lambda context's ``invoked_function_arn``): the model watch rules'
+    #: target. None outside Lambda unless a test sets it.
+    function_arn: str | None = None
 
     @classmethod
     def from_env(cls, stream: TextIO | None = None) -> Runtime:
@@ -62,6 +70,21 @@ class Runtime(NamedTuple):
     def clients(self) -> Clients:
         """The boto3 clients (created on first use)."""
         return self.clients_factory()
+
+    @property
+    def events(self) -> EventBridgeClient:
+        """The EventBridge client (created on first use)."""
+        return self.events_factory()
+
+    @property
+    def scheduler(self) -> EventBridgeSchedulerClient:
+        """The EventBridge Scheduler client (created on first use; only the model serving resource needs it)."""
+        return self.scheduler_factory()
+
+    def with_context(self, context: object) -> Runtime:
+        """The same runtime knowing the invoked function's ARN from a Lambda ``context`` (kept when it has none)."""
+        arn = getattr(context, "invoked_function_arn", None)
+        return self._replace(function_arn=arn) if isinstance(arn, str) and arn else self
 
     def bind(self, **keys: Any) -> Runtime:
         """The same runtime with more persistent log keys."""

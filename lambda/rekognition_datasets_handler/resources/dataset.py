@@ -39,9 +39,7 @@ from rekognition_datasets_handler.schema import (
     STAGED_SOURCE_TYPES,
     TAG_ENTRIES_PROGRESS,
     TAG_FINGERPRINT,
-    TAG_LOGICAL_ID,
     TAG_SPLIT,
-    TAG_STACK_ID,
 )
 
 if TYPE_CHECKING:
@@ -183,12 +181,8 @@ def _proven_state(
 
 
 # ----------------------------------------------------------------------------------------------- create/update
-def _is_ours(request: Request, tags: dict[str, str]) -> bool:
-    return tags.get(TAG_STACK_ID) == request.stack_id and tags.get(TAG_LOGICAL_ID) == request.logical_id
-
-
 def _check_ours(request: Request, spec: DatasetSpec, arn: str, tags: dict[str, str]) -> None:
-    if not _is_ours(request, tags):
+    if not request.owns(tags):
         raise ProviderError(
             f"The {spec.dataset_type} dataset of project {spec.project_name} is {arn}, which this stack's "
             f"{request.logical_id} did not create; delete it or use another project."
@@ -196,8 +190,7 @@ def _check_ours(request: Request, spec: DatasetSpec, arn: str, tags: dict[str, s
 
 
 def _identity_tags(request: Request, spec: DatasetSpec) -> dict[str, str]:
-    tags = {TAG_STACK_ID: request.stack_id, TAG_LOGICAL_ID: request.logical_id, TAG_FINGERPRINT: spec.fingerprint}
-    tags.update(resplit.key_tags(spec))
+    tags = {**request.identity_tags(), TAG_FINGERPRINT: spec.fingerprint, **resplit.key_tags(spec)}
     if spec.source.type == "entries":
         tags[TAG_ENTRIES_PROGRESS] = f"{spec.fingerprint}:0"
     return tags
@@ -604,7 +597,7 @@ def _tagged_ours(request: Request, runtime: Runtime, arn: str) -> bool:
     tags = service.read_tags(runtime.clients.rekognition, arn)
     if tags is None:
         return False
-    if not _is_ours(request, tags):
+    if not request.owns(tags):
         runtime.log.warning("dataset not created by this resource: left alone", step="delete-not-ours", dataset_arn=arn)
         return False
     return True
@@ -625,7 +618,7 @@ def _discard_ours(request: Request, spec: DatasetSpec, runtime: Runtime, *, wait
         rek = runtime.clients.rekognition
         slot = service.find_slot(rek, spec.project_arn, spec.project_name, spec.dataset_type)
         dataset = service.read_dataset(rek, slot.dataset_arn) if slot.dataset_arn else None
-        if dataset is None or not _is_ours(request, dataset.tags) or dataset.status == "DELETE_IN_PROGRESS":
+        if dataset is None or not request.owns(dataset.tags) or dataset.status == "DELETE_IN_PROGRESS":
             return True
         if dataset.status in service.IN_PROGRESS:
             return False

@@ -1,9 +1,10 @@
 """``rekognition-datasets emulator``: run the local Rekognition + S3 emulator, or send faults to a running one.
 
-Started, it prints ``AWS_ENDPOINT_URL_<SERVICE>=<url>`` lines (Rekognition, S3, EventBridge, Lambda, CloudFormation,
-STS, SSM, IAM) once it is ready and runs until SIGINT/SIGTERM; with them exported, ``npx cdk bootstrap/deploy/diff/
-destroy`` deploy against it (its CloudFormation API runs the runner's engine). With ``--control URL`` it starts
-nothing: it sends the fault flags (and ``--reset``, ``--advance``, ``--requests``) to the emulator at URL.
+Started, it prints ``AWS_ENDPOINT_URL_<SERVICE>=<url>`` lines (Rekognition, S3, EventBridge, Lambda, EventBridge
+Scheduler, CloudFormation, STS, SSM, IAM) once it is ready and runs until SIGINT/SIGTERM; with them exported,
+``npx cdk bootstrap/deploy/diff/destroy`` deploy against it (its CloudFormation API runs the runner's engine). With
+``--control URL`` it starts nothing: it sends the fault flags (and ``--reset``, ``--advance``, ``--requests``) to the
+emulator at URL.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ PRINTED_ENV = (
     "AWS_ENDPOINT_URL_EVENTS",
     "AWS_ENDPOINT_URL_EVENTBRIDGE",
     "AWS_ENDPOINT_URL_LAMBDA",
+    "AWS_ENDPOINT_URL_SCHEDULER",
     "AWS_ENDPOINT_URL_CLOUDFORMATION",
     "AWS_ENDPOINT_URL_STS",
     "AWS_ENDPOINT_URL_SSM",
@@ -41,10 +43,11 @@ PRINTED_ENV = (
 Fault = dict[str, Any]
 
 _DESCRIPTION = """\
-Run the local Rekognition Custom Labels API (datasets and models), a CloudFormation API backed by the offline runner,
-and a moto server (S3, EventBridge, Lambda, STS, SSM, IAM) on loopback. When ready it prints
-AWS_ENDPOINT_URL_<SERVICE>=<url> lines and the credentials and region (export them all and unmodified boto3 clients and
-`npx cdk bootstrap/deploy/diff/destroy` use the emulator) and runs until Ctrl-C or SIGTERM. With --control URL it
+Run the local Rekognition Custom Labels API (datasets and models), EventBridge Scheduler (one-time schedules that stop
+a model, run on the emulator's clock), a CloudFormation API backed by the offline runner, and a moto server (S3,
+EventBridge, Lambda, STS, SSM, IAM) on loopback. When ready it prints AWS_ENDPOINT_URL_<SERVICE>=<url> lines and the
+credentials and region (export them all and unmodified boto3 clients and `npx cdk bootstrap/deploy/diff/destroy` use
+the emulator) and runs until Ctrl-C or SIGTERM. With --control URL it
 starts nothing: it sends the fault flags, --delay, --training-f1, --fail-training, --fail-start, --reset, --advance and
 --requests to the emulator already running at URL (its Rekognition endpoint)."""
 

@@ -19,6 +19,12 @@ class Clock:
         with self._lock:
             return base + self._offset
 
+    @property
+    def offset(self) -> float:
+        """Seconds ``advance()`` has moved the clock ahead of the time it started from."""
+        with self._lock:
+            return self._offset
+
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("the clock only moves forward: seconds must be >= 0")

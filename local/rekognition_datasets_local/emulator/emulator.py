@@ -1,4 +1,5 @@
-"""``Emulator``: the Rekognition Custom Labels API (datasets, models) and a moto server (S3, EventBridge, Lambda)."""
+"""``Emulator``: the Rekognition Custom Labels API (datasets, models), EventBridge Scheduler (one-time schedules that
+stop a model) and a moto server (S3, EventBridge, Lambda)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from rekognition_datasets_local.emulator.exceptions import InvalidS3ObjectExcept
 from rekognition_datasets_local.emulator.faults import Faults
 from rekognition_datasets_local.emulator.request_log import RequestLog
 from rekognition_datasets_local.emulator.responses import RekognitionResponse
+from rekognition_datasets_local.emulator.schedule_firer import ScheduleFirer
+from rekognition_datasets_local.emulator.scheduler_app import SchedulerApp
 from rekognition_datasets_local.emulator.server import EmulatorApp, ThreadedServer
 
 if TYPE_CHECKING:
@@ -52,7 +55,9 @@ class Emulator:
     """A running emulator (use as a context manager, or ``start()``/``stop()``).
 
     ``rekognition_url`` serves the Custom Labels API (datasets and models); ``s3_url`` is a moto server that also
-    answers EventBridge and Lambda. ``env()`` gives the variables that point unmodified boto3 clients at both.
+    answers EventBridge and Lambda. Requests signed for ``scheduler`` go to the Rekognition endpoint (validated, then
+    served by moto's scheduler backend), and ``scheduler`` (a ``ScheduleFirer``) runs the due schedules. ``env()``
+    gives the variables that point unmodified boto3 clients at all of them.
     """
 
     def __init__(
@@ -76,6 +81,10 @@ class Emulator:
         self.app = EmulatorApp(
             RekognitionResponse(self.backend), self.faults, self.request_log, self.clock, self.reset, self.configure
         )
+        self.scheduler = ScheduleFirer(
+            self.clock, self.backend.models.stop_project_version, self.request_log, self.faults.check
+        )
+        self.app.mount("scheduler", SchedulerApp(self.faults, self.request_log, self.clock, self.scheduler.saved))
         self._server: ThreadedServer | None = None
         self._moto: Any = None
         self._s3: Any = None
@@ -103,6 +112,7 @@ class Emulator:
         )
         self._server = server
         self._server.start()
+        self.scheduler.start()
         return self
 
     def mount(self, service: str, app: Any) -> None:
@@ -110,6 +120,7 @@ class Emulator:
         self.app.mount(service, app)
 
     def stop(self) -> None:
+        self.scheduler.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -149,6 +160,8 @@ class Emulator:
             "AWS_ENDPOINT_URL_EVENTS": self.s3_url,
             "AWS_ENDPOINT_URL_EVENTBRIDGE": self.s3_url,
             "AWS_ENDPOINT_URL_LAMBDA": self.s3_url,
+            # EventBridge Scheduler: validated here, then served by moto's backend in this process.
+            "AWS_ENDPOINT_URL_SCHEDULER": self.rekognition_url,
             # moto also answers STS (the CDK CLI's GetCallerIdentity and AssumeRole), SSM and IAM.
             "AWS_ENDPOINT_URL_STS": self.s3_url,
             "AWS_ENDPOINT_URL_SSM": self.s3_url,
@@ -180,6 +193,7 @@ class Emulator:
         self.faults.clear()
         self.request_log.clear()
         self.clock.reset()
+        self.scheduler.reset()
         if self._moto is not None:
             with LOOPBACK.open(urllib.request.Request(f"{self.s3_url}/moto-api/reset", method="POST")):
                 pass

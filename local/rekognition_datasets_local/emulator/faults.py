@@ -48,10 +48,11 @@ def _throttling_error(code: str) -> type[RekognitionError]:
 
 
 def operation_name(name: str | None) -> str | None:
-    """``name`` if it is a Rekognition operation (or ``*``/None: every operation); ValueError naming close matches."""
+    """``name`` if it is a Rekognition (or emulated EventBridge Scheduler) operation (or ``*``/None: every
+    operation); ValueError naming close matches."""
     if name is None or name == ANY_OPERATION:
         return None
-    known = service_model().operation_names
+    known = service_model().operation_names + service_model("scheduler").operation_names
     if name in known:
         return name
     folded = {op.lower(): op for op in known}

@@ -133,7 +133,11 @@ def signed_service(authorization: str) -> str:
 
 
 def _json_body(request: Request) -> dict[str, Any]:
-    data = request.get_data()
+    return json_object(request.get_data())
+
+
+def json_object(data: bytes) -> dict[str, Any]:
+    """A request body that must be a JSON object (empty means ``{}``); ``SerializationException`` otherwise."""
     try:
         body = json.loads(data) if data else {}
     except ValueError:

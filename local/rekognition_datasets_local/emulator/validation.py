@@ -1,4 +1,5 @@
-"""Request validation against botocore's Rekognition service model, the way the service does it.
+"""Request validation against botocore's service models (Rekognition, and the emulated Scheduler), the way the
+services do it.
 
 boto3 only checks required members, types and minimums client-side; the service also rejects over-long values,
 patterns, enums and maximums with ``ValidationException`` (``1 validation error detected: Value '…' at '…' failed to
@@ -32,20 +33,22 @@ _LAST_CATEGORISED = 0x3FFFF
 
 
 @functools.cache
-def service_model() -> ServiceModel:
-    """botocore's Rekognition service model (loaded once)."""
-    return botocore.session.get_session().get_service_model("rekognition")
+def service_model(service: str = "rekognition") -> ServiceModel:
+    """botocore's model of ``service`` (loaded once)."""
+    return botocore.session.get_session().get_service_model(service)
 
 
-def operation_model(operation: str) -> OperationModel:
-    if operation not in service_model().operation_names:
-        raise UnknownOperationException(f"Operation {operation} is not supported by the Rekognition service.")
-    return service_model().operation_model(operation)
+def operation_model(operation: str, service: str = "rekognition") -> OperationModel:
+    model = service_model(service)
+    if operation not in model.operation_names:
+        raise UnknownOperationException(f"Operation {operation} is not supported by the {model.service_id} service.")
+    return model.operation_model(operation)
 
 
-def parse_request(operation: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Validate ``params`` for ``operation``; returns them with blobs decoded. Raises ``ValidationException``."""
-    shape = operation_model(operation).input_shape
+def parse_request(operation: str, params: dict[str, Any], service: str = "rekognition") -> dict[str, Any]:
+    """Validate ``params`` for ``operation`` of ``service``; returns them with blobs decoded. Raises
+    ``ValidationException``."""
+    shape = operation_model(operation, service).input_shape
     errors: list[str] = []
     parsed = _structure(shape, params, "", errors) if shape is not None else {}
     if errors:

@@ -1,7 +1,8 @@
 """One run per stack: a lock object (owner pid, host, command) next to the stack's state.
 
-A lock whose owner is a dead process on this host is stale and taken over; a live owner's lock refuses the
-second run with a message naming it.
+A lock whose owner is a dead process on this host is stale and taken over; a live owner's lock is waited for a
+few seconds (a run that has just written its final status is still releasing it: CloudFormation accepts the next
+operation as soon as a stack is COMPLETE), then refuses the second run with a message naming it.
 """
 
 from __future__ import annotations
@@ -41,9 +42,20 @@ def _alive(pid: int) -> bool:
 class StackLocks:
     """Locks kept in the state bucket of the emulator's S3."""
 
-    def __init__(self, s3: S3Client, bucket: str) -> None:
+    def __init__(self, s3: S3Client, bucket: str, wait_seconds: float = 5.0) -> None:
         self._s3 = s3
         self._bucket = bucket
+        #: How long a second run waits for a live owner to release the lock before it is refused.
+        self.wait_seconds = wait_seconds
+
+    def _owner(self, key: str) -> dict[str, Any] | None:
+        """The live owner of ``key`` once the wait is over (None when the lock is free or stale)."""
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            owner = self._read(key)
+            if owner is None or self._stale(owner) or time.monotonic() >= deadline:
+                return None if owner is None or self._stale(owner) else owner
+            time.sleep(0.05)
 
     def _read(self, key: str) -> dict[str, Any] | None:
         try:
@@ -64,8 +76,8 @@ class StackLocks:
             "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "argv": " ".join(sys.argv[:4]),
         }
-        owner = self._read(key)
-        if owner is not None and not self._stale(owner):
+        owner = self._owner(key)
+        if owner is not None:
             raise StackBusy(
                 f"{stack_name} is being changed by another run ({owner['command']}, pid {owner['pid']} on "
                 f"{owner['host']}, since {owner['since']}); wait for it to finish, then run this command again"

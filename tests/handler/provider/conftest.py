@@ -16,12 +16,15 @@ from rekognition_datasets_handler.retry import Budget
 from rekognition_datasets_handler.runtime import Runtime
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
+    from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_rekognition import RekognitionClient
     from mypy_boto3_s3 import S3Client
 
     from rekognition_datasets_local.emulator import Emulator
+
+    from .model_helpers import WaitHandle
 
 BUCKET = "provider-test-data"
 IMAGES = "provider-test-images"
@@ -114,3 +117,35 @@ def put_object(s3: S3Client, bucket: str) -> Callable[..., dict[str, str]]:
 @pytest.fixture
 def rekognition_client(emulator: Emulator) -> RekognitionClient:
     return boto3.client("rekognition")
+
+
+@pytest.fixture
+def handle() -> Iterator[WaitHandle]:
+    """A local wait condition handle that records the signals PUT to it."""
+    from .model_helpers import serve_wait_handle
+
+    yield from serve_wait_handle()
+
+
+@pytest.fixture
+def events(emulator: Emulator) -> EventBridgeClient:
+    return boto3.client("events")
+
+
+@pytest.fixture
+def model_runtime(runtime: Runtime) -> Runtime:
+    """The runtime as Lambda gives it: it knows its own function ARN (the watch rules' target)."""
+    from .model_helpers import FUNCTION_ARN
+
+    return runtime._replace(function_arn=FUNCTION_ARN)
+
+
+@pytest.fixture
+def project(
+    rekognition: RekognitionClient, s3: S3Client, bucket: str, put_object: Callable[..., dict[str, str]]
+) -> str:
+    """A project with TRAIN and TEST datasets to train from, and the bucket training writes its output to."""
+    from .model_helpers import OUTPUT_BUCKET, trainable_project
+
+    s3.create_bucket(Bucket=OUTPUT_BUCKET)
+    return trainable_project(rekognition, put_object)

@@ -163,3 +163,24 @@ def test_receiver_body_is_the_json_crhelper_sent(receiver: ResponseReceiver) -> 
         _send_response(url, {"Status": "SUCCESS", "Data": {"k": "v"}}, None)
     assert receiver.responses(url) == [{"Status": "SUCCESS", "Data": {"k": "v"}}]
     assert json.loads(receiver.raw_responses(url)[0]) == {"Status": "SUCCESS", "Data": {"k": "v"}}
+
+
+def test_a_model_version_through_crhelper_and_its_watch_rule(
+    receiver: ResponseReceiver, function: str, project: str, emulator: Emulator
+) -> None:
+    """crhelper answers the Create; the emulated EventBridge then fires the watch rule, which signals the handle."""
+    from rekognition_datasets_handler.model_schema import MODEL_VERSION_RESOURCE_TYPE
+
+    from .model_helpers import version_props
+
+    handle = receiver.url("wait-handle")
+    props = version_props(project, handle)
+    request = crhelper_event(receiver, "Create", props, logical_id="Model", resource_type=MODEL_VERSION_RESOURCE_TYPE)
+    created, rules = deploy(receiver, request)
+    assert created["Status"] == "SUCCESS", created["Reason"]
+    arn = created["PhysicalResourceId"]
+    assert created["Data"] == {"ProjectVersionArn": arn, "VersionName": "v1"}
+    (signal,) = receiver.responses(handle)
+    assert signal["Status"] == "SUCCESS" and signal["UniqueId"] == "v1"
+    assert len(rules.removed) == 2  # crhelper's poll rule and the watch rule, each removed by the handler
+    assert boto3.client("events").list_rules()["Rules"] == []

@@ -13,13 +13,19 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
-from rekognition_datasets_handler import schema
+from rekognition_datasets_handler import model_schema, schema
 from rekognition_datasets_handler.errors import ProviderError
+from rekognition_datasets_handler.model_properties import (
+    parse_model_evaluation,
+    parse_model_version,
+    parse_project_models,
+)
 from rekognition_datasets_handler.properties import parse_dataset, parse_source
 from rekognition_datasets_handler.resources.distribution import parse_distribution
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from types import ModuleType
 
 PROJECT = "arn:aws:rekognition:us-east-1:123456789012:project/flowers/1700000000000"
 DATASET = "arn:aws:rekognition:us-east-1:123456789012:project/flowers/dataset/train/1700000000001"
@@ -46,6 +52,17 @@ SAMPLES: dict[str, Any] = {
     "Prefix": "photos/",
     "StagingBucket": "provider-test-assets",
     "StagingPrefix": "staged/",
+    "VersionName": "v1",
+    "OutputBucket": "provider-test-output",
+    "OutputPrefix": "models/",
+    "DataFingerprint": "data-fingerprint-1",
+    "WaitHandle": "https://cloudformation-waitcondition-us-east-1.s3.amazonaws.com/handle?X-Amz-Signature=s",
+    "MinF1Score": "0.85",
+    "WatchMinutes": "5",
+    "KmsKeyId": "alias/models",
+    "VersionDescription": "trained by the stack",
+    "ProjectVersionArn": "arn:aws:rekognition:us-east-1:123456789012:project/flowers/version/v1/1700000000003",
+    "AutoDeleteModels": "true",
 }
 
 
@@ -58,10 +75,10 @@ class Keys(NamedTuple):
         return self.required | self.optional
 
 
-def _typed_dicts() -> dict[str, tuple[Keys, str | None]]:
-    """Each TypedDict of ``schema.py``: its required and optional keys, and its ``Type`` literal if it has one."""
+def _typed_dicts(module: ModuleType) -> dict[str, tuple[Keys, str | None]]:
+    """Each TypedDict of ``module``: its required and optional keys, and its ``Type`` literal if it has one."""
     found: dict[str, tuple[Keys, str | None]] = {}
-    for node in ast.walk(ast.parse(inspect.getsource(schema))):
+    for node in ast.walk(ast.parse(inspect.getsource(module))):
         if not isinstance(node, ast.ClassDef) or not any(
             isinstance(base, ast.Name) and base.id == "TypedDict" for base in node.bases
         ):
@@ -84,7 +101,31 @@ def _typed_dicts() -> dict[str, tuple[Keys, str | None]]:
     return found
 
 
-TYPED = _typed_dicts()
+TYPED = _typed_dicts(schema) | _typed_dicts(model_schema)
+#: The model TypedDicts, their key tuples in ``model_schema`` and the handler's parser (None: parsed by a
+#: reconciler another branch owns).
+MODEL_CONTRACT: dict[str, tuple[tuple[str, ...], tuple[str, ...], Callable[[Mapping[str, Any]], object] | None]] = {
+    "ModelVersionProperties": (
+        model_schema.MODEL_VERSION_REQUIRED_KEYS,
+        model_schema.MODEL_VERSION_OPTIONAL_KEYS,
+        parse_model_version,
+    ),
+    "ModelEvaluationProperties": (
+        model_schema.MODEL_EVALUATION_REQUIRED_KEYS,
+        model_schema.MODEL_EVALUATION_OPTIONAL_KEYS,
+        parse_model_evaluation,
+    ),
+    "ModelServingProperties": (
+        model_schema.MODEL_SERVING_REQUIRED_KEYS,
+        model_schema.MODEL_SERVING_OPTIONAL_KEYS,
+        None,
+    ),
+    "ProjectModelsProperties": (
+        model_schema.PROJECT_MODELS_REQUIRED_KEYS,
+        model_schema.PROJECT_MODELS_OPTIONAL_KEYS,
+        parse_project_models,
+    ),
+}
 SOURCE_TYPED = {kind: keys for keys, kind in TYPED.values() if kind is not None}
 
 
@@ -104,6 +145,12 @@ def test_key_tuples_equal_the_typed_dicts() -> None:
     )
 
 
+def test_model_key_tuples_equal_the_typed_dicts() -> None:
+    assert set(MODEL_CONTRACT) == set(_typed_dicts(model_schema))
+    for name, (required, optional, _) in MODEL_CONTRACT.items():
+        assert TYPED[name][0] == Keys(frozenset(required), frozenset(optional)), name
+
+
 def _cases() -> list[tuple[str, Keys, Callable[[Mapping[str, Any]], object], dict[str, Any]]]:
     """(name, the TypedDict's keys, the handler's parser, a property set holding every key)."""
     cases: list[tuple[str, Keys, Callable[[Mapping[str, Any]], object], dict[str, Any]]] = []
@@ -113,6 +160,10 @@ def _cases() -> list[tuple[str, Keys, Callable[[Mapping[str, Any]], object], dic
     for kind, keys in sorted(SOURCE_TYPED.items()):
         full = {"Type": kind} | {key: SAMPLES[key] for key in keys.all - {"Type"}}
         cases.append((f"Source {kind}", keys, parse_source, full))
+    for name, (_, _, model_parser) in MODEL_CONTRACT.items():
+        if model_parser is not None:
+            keys = TYPED[name][0]
+            cases.append((name, keys, model_parser, {key: SAMPLES[key] for key in keys.all}))
     return cases
 
 

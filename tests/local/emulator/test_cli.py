@@ -105,6 +105,7 @@ def test_serves_prints_endpoints_and_stops_cleanly_on_sigterm(served):
     assert rekognition.meta.endpoint_url.startswith("http://127.0.0.1:")
     assert project.startswith("arn:aws:rekognition:us-east-1:123456789012:project/cli/")
     assert env["AWS_ENDPOINT_URL_EVENTS"] == env["AWS_ENDPOINT_URL_LAMBDA"] == env["AWS_ENDPOINT_URL_S3"]
+    assert env["AWS_ENDPOINT_URL_SCHEDULER"] == env["AWS_ENDPOINT_URL_REKOGNITION"]
 
 
 def test_sigint_stops_it_too(served):

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -214,7 +215,9 @@ def test_a_live_run_holds_the_stack_and_a_dead_ones_lock_is_taken_over(engine: E
         owner = {"pid": other.pid, "host": socket.gethostname(), "command": "deploy", "since": "now", "argv": ""}
         engine.store.ensure_bucket()
         engine.clients.s3.put_object(Bucket=engine.store.bucket, Key="locks/Toy.json", Body=json.dumps(owner))
-        # THEN a second run is refused, naming the owner, never telling the user to destroy; nothing was sent
+        # THEN a second run is refused (after a short wait), naming the owner, never telling the user to destroy;
+        # nothing was sent
+        engine.locks.wait_seconds = 0.2
         for run in (lambda: deploy(engine, log, {"A": toy("a")}), lambda: engine.destroy("Toy")):
             with pytest.raises(StackBusy) as busy:
                 run()
@@ -228,3 +231,23 @@ def test_a_live_run_holds_the_stack_and_a_dead_ones_lock_is_taken_over(engine: E
     state = engine.store.load("Toy")
     assert state is not None and state.status == "CREATE_COMPLETE"
     assert "Contents" not in engine.clients.s3.list_objects_v2(Bucket=engine.store.bucket, Prefix="locks/")
+
+
+def test_a_run_waits_for_a_lock_that_its_owner_is_releasing(engine: Engine, tmp_path: Path) -> None:
+    # GIVEN a live owner that releases the stack's lock a moment after the second run asks for it (a deploy that has
+    # written CREATE_COMPLETE and is leaving its block, as the CloudFormation API's thread does)
+    log = tmp_path / "toy.log"
+    owner = {"pid": os.getpid(), "host": socket.gethostname(), "command": "deploy", "since": "now", "argv": ""}
+    engine.store.ensure_bucket()
+    engine.clients.s3.put_object(Bucket=engine.store.bucket, Key="locks/Toy.json", Body=json.dumps(owner))
+    release = threading.Timer(
+        0.3, engine.clients.s3.delete_object, kwargs={"Bucket": engine.store.bucket, "Key": "locks/Toy.json"}
+    )
+    release.start()
+    try:
+        # THEN the second run waits for it instead of refusing, and runs
+        deploy(engine, log, {"A": toy("a")})
+    finally:
+        release.join()
+    state = engine.store.load("Toy")
+    assert state is not None and state.status == "CREATE_COMPLETE"
