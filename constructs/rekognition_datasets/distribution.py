@@ -25,7 +25,8 @@ class DatasetDistribution(Construct):
     (``ResetOnTrainingFingerprint``), ``training`` is rebuilt rather than upserted on any source change
     (``Distributed``), and this resource re-splits on the same change (``TrainingFingerprint``). So after every
     deploy the two datasets hold a fresh split, never overlapping, and both datasets' ``total_entries`` and
-    ``labeled_entries`` report the counts after the split.
+    ``labeled_entries`` report the counts after the split. A rollback sends this resource no event: the two
+    datasets then finish the split themselves (the handler's ``resources/resplit.py``).
 
     :param training: the TRAIN dataset to split (declared in this app, with a source).
     :param testing: the TEST dataset of the same project, declared without a source (it starts empty).

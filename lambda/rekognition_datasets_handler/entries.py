@@ -91,6 +91,22 @@ def read_chunk(s3: S3Client, source: SourceSpec, offset: int, limit: int) -> Chu
     return Chunk(body=bytes(body), line_count=count, next_offset=next_offset, at_end=next_offset >= total)
 
 
+def without(chunk: Chunk, refs: set[str] | frozenset[str]) -> Chunk:
+    """``chunk`` without the lines whose source-ref is in ``refs`` (lines that do not parse are kept)."""
+    kept = [line for line in chunk.body.splitlines() if _source_ref(line) not in refs]
+    body = b"".join(line + b"\n" for line in kept)
+    return Chunk(body=body, line_count=len(kept), next_offset=chunk.next_offset, at_end=chunk.at_end)
+
+
+def _source_ref(line: bytes) -> str | None:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None
+    ref = entry.get("source-ref") if isinstance(entry, dict) else None
+    return ref if isinstance(ref, str) else None
+
+
 def fits_one_chunk(s3: S3Client, source: SourceSpec, limit: int) -> bool:
     """True when the whole object goes in one chunk (a HEAD, then a read only if it is small enough)."""
     try:

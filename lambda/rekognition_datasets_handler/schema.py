@@ -48,6 +48,9 @@ TAG_FINGERPRINT: Final = RESERVED_TAG_PREFIX + "source-fingerprint"
 TAG_ENTRIES_PROGRESS: Final = RESERVED_TAG_PREFIX + "entries-progress"
 #: Put on a TRAIN dataset by its distribution before the split: its content is no longer its whole source.
 TAG_SPLIT: Final = RESERVED_TAG_PREFIX + "split"
+#: The split generation a pair's datasets belong to: a distributed TRAIN's SourceFingerprint, and the same value as
+#: its TEST's ResetOnTrainingFingerprint; proves a dataset the partner of the other (``resources/resplit.py``).
+TAG_SPLIT_KEY: Final = RESERVED_TAG_PREFIX + "split-key"
 
 
 # Typing only (annotations; nothing builds them at run time): a Lambda cold start that imports this module skips

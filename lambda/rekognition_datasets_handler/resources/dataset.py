@@ -21,7 +21,8 @@ from botocore.exceptions import ClientError
 from rekognition_datasets_handler import service
 from rekognition_datasets_handler.arns import in_slot, parse_dataset_arn
 from rekognition_datasets_handler.errors import ProviderError
-from rekognition_datasets_handler.properties import DatasetSpec, parse_dataset
+from rekognition_datasets_handler.properties import DatasetSpec, SourceSpec, parse_dataset
+from rekognition_datasets_handler.resources import resplit
 from rekognition_datasets_handler.retry import error_code, is_transient
 from rekognition_datasets_handler.runtime import Outcome
 from rekognition_datasets_handler.schema import (
@@ -58,6 +59,9 @@ WAITING = Outcome(complete=False)
 STEP_CREATED, STEP_REBUILDING, STEP_UPSERTED = "created", "rebuilding", "upserted"
 #: on_event staged part of a prefix or folder source: the polls finish staging, then take the full step.
 STEP_STAGING = "staging"
+#: an Update's on_event found the dataset the physical id names in progress and holding its source: an earlier,
+#: interrupted request built it, so its failure is that request's, and the polls rebuild it (once) like on_event.
+STEP_INHERITED = "inherited"
 
 
 # ----------------------------------------------------------------------------------------------- entry points
@@ -186,21 +190,29 @@ def _check_ours(request: Request, spec: DatasetSpec, arn: str, tags: dict[str, s
 
 
 def _identity_tags(request: Request, spec: DatasetSpec) -> dict[str, str]:
-    tags = {**request.identity_tags(), TAG_FINGERPRINT: spec.fingerprint}
+    tags = {**request.identity_tags(), TAG_FINGERPRINT: spec.fingerprint, **resplit.key_tags(spec)}
     if spec.source.type == "entries":
         tags[TAG_ENTRIES_PROGRESS] = f"{spec.fingerprint}:0"
     return tags
 
 
 def _create(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
-    """CreateDataset in the declared slot; not complete, with no physical id when the slot is taken."""
+    """CreateDataset in the declared slot; not complete, with no physical id when the slot is taken.
+
+    An Update's distributed TRAIN whose TEST holds a split part is created empty and filled line by line without
+    those entries (``resplit``): split already, its progress in the entries-progress tag. (A Create has no split
+    part to meet: the TEST it pairs with is declared with it.)
+    """
     kwargs: dict[str, Any] = {
         "ProjectArn": spec.project_arn,
         "DatasetType": spec.dataset_type,
         "Tags": {**spec.tags, **_identity_tags(request, spec)},
     }
     source = spec.source
-    if source.type in STAGED_SOURCE_TYPES:
+    if spec.distributed and request.request_type == "Update" and resplit.filtered_create(request, spec, runtime):
+        kwargs["Tags"].update({TAG_SPLIT: "true", TAG_ENTRIES_PROGRESS: f"{spec.fingerprint}:0"})
+        source = SourceSpec()  # created empty
+    elif source.type in STAGED_SOURCE_TYPES:
         from rekognition_datasets_handler.staging import manifest_source
 
         source = manifest_source(spec)
@@ -227,7 +239,8 @@ def _create(request: Request, spec: DatasetSpec, runtime: Runtime) -> Outcome:
         where = f" (manifest {named(source)})" if source.type == "manifest" else ""
         raise ProviderError(f"CreateDataset failed: {error_code(exc)}: {_message(exc)}{where}") from exc
     runtime.log.info("created dataset", step="create", dataset_arn=arn, source_type=source.type)
-    return Outcome(complete=False, physical_id=arn, step=STEP_CREATED)
+    filled = TAG_SPLIT in kwargs["Tags"]  # its tags differ from what STEP_CREATED proves: read them back
+    return Outcome(complete=False, physical_id=arn, step=None if filled else STEP_CREATED)
 
 
 def _step(
@@ -262,7 +275,8 @@ def _settled(
     A failed dataset fails a poll (this request built it), and a Create (a re-delivered one finds what its first
     delivery built). An Update's on_event (``first``) finding one rebuilds it: it was left by an earlier request,
     e.g. the update a rollback undoes, whose tags may already name this source (or by this Update's first
-    delivery: the rebuild retries its import).
+    delivery: the rebuild retries its import). So do the polls of the dataset on_event found still in progress
+    (``STEP_INHERITED``): a runner killed during an update leaves its import running for the rollback to meet.
     """
     rek = runtime.clients.rekognition
     log = runtime.log.bind(dataset_arn=dataset.arn, status=dataset.status)
@@ -275,39 +289,65 @@ def _settled(
         return waiting
     if not _holds(spec, dataset.tags):
         return _prove_and_delete(spec, dataset.arn, runtime) or waiting
+    inherited = first or (request.step == STEP_INHERITED and request.physical_id == dataset.arn)
     if dataset.status in service.IN_PROGRESS:
         log.info("waiting for the dataset", step="wait")
+        if first and request.request_type == "Update":
+            return waiting._replace(step=STEP_INHERITED)
         return waiting
-    if dataset.status in service.FAILED and first and request.request_type == "Update":
+    if dataset.status in service.FAILED and inherited and request.request_type == "Update":
         log.info("dataset left failed by an earlier request: rebuilding", step="decide")
         return _prove_and_delete(spec, dataset.arn, runtime) or waiting
     if dataset.status in service.FAILED:
         log.error("dataset failed", step="failed", status_message=dataset.status_message[:300])
         raise _failure(rek, dataset, dataset.status)
-    if spec.source.type == "entries" and _apply_next_chunk(spec, dataset, runtime):
+    filled = spec.source.type == "entries" or TAG_ENTRIES_PROGRESS in dataset.tags
+    if filled and _apply_next_chunk(request, spec, dataset, runtime):
         return waiting
     errors = dataset.stats.get("ErrorEntries", 0)
     if spec.max_error_entries is not None and errors > spec.max_error_entries:
         log.error("too many entries with errors", step="failed", error_entries=errors)
         raise _failure(rek, dataset, f"has {errors} entries with errors (MaxErrorEntries {spec.max_error_entries})")
+    split = resplit.finish(request, spec, dataset, runtime)
+    if split == resplit.REBUILD:
+        return _prove_and_delete(spec, dataset.arn, runtime) or waiting
+    if split is not None:
+        return split
     _sync_user_tags(spec, dataset, runtime)
     log.info("dataset is up to date", step="complete")
     return Outcome(complete=True, physical_id=dataset.arn, data=_attributes(spec, dataset))
 
 
-def _apply_next_chunk(spec: DatasetSpec, dataset: service.Dataset, runtime: Runtime) -> bool:
-    """Send the next chunk of entries; False once all are applied (recorded in the progress tag)."""
+def _apply_next_chunk(request: Request, spec: DatasetSpec, dataset: service.Dataset, runtime: Runtime) -> bool:
+    """Send the next chunk of entries; False once all are applied (recorded in the progress tag).
+
+    A split TRAIN filled line by line (``resplit``) leaves out the entries its TEST holds.
+    """
     progress = dataset.tags.get(TAG_ENTRIES_PROGRESS, "")
     fingerprint, _, position = progress.rpartition(":")
     if fingerprint == spec.fingerprint and position == DONE:
         return False
     offset = int(position) if fingerprint == spec.fingerprint and position.isdigit() else 0
-    chunk = _send_chunk(spec, dataset.arn, offset, runtime, {})
-    return chunk is None or bool(chunk.body)
+    source = resplit.line_source(spec) if TAG_SPLIT in dataset.tags else spec.source
+    if source is None:
+        return False
+    exclude = resplit.excluded(request, spec, runtime) if TAG_SPLIT in dataset.tags else set()
+    chunk = _send_chunk(spec, dataset.arn, offset, runtime, {}, source=source, exclude=exclude)
+    return chunk is None or bool(chunk.body) or not chunk.at_end
 
 
-def _send_chunk(spec: DatasetSpec, arn: str, offset: int, runtime: Runtime, tags: dict[str, str]) -> Chunk | None:
-    """Send the entries chunk at ``offset`` and record the progress (and ``tags``) in one TagResource.
+def _send_chunk(
+    spec: DatasetSpec,
+    arn: str,
+    offset: int,
+    runtime: Runtime,
+    tags: dict[str, str],
+    *,
+    source: SourceSpec | None = None,
+    exclude: set[str] | frozenset[str] = frozenset(),
+) -> Chunk | None:
+    """Send the entries chunk at ``offset`` of ``source`` (the spec's) and record the progress (and ``tags``) in
+    one TagResource; lines whose source-ref is in ``exclude`` are left out.
 
     The chunk sent (an empty body when nothing was left), or None when the dataset was busy or gone (nothing
     recorded: the next step reads it again).
@@ -315,11 +355,14 @@ def _send_chunk(spec: DatasetSpec, arn: str, offset: int, runtime: Runtime, tags
     from rekognition_datasets_handler import entries  # only entries sources need it: kept out of the cold start
 
     rek, s3 = runtime.clients.rekognition, runtime.clients.s3
-    chunk = entries.read_chunk(s3, spec.source, offset, runtime.chunk_bytes)
+    source = source or spec.source
+    chunk = entries.read_chunk(s3, source, offset, runtime.chunk_bytes)
     while not chunk.body and not chunk.at_end:
-        chunk = entries.read_chunk(s3, spec.source, chunk.next_offset, runtime.chunk_bytes)
+        chunk = entries.read_chunk(s3, source, chunk.next_offset, runtime.chunk_bytes)
+    if exclude:
+        chunk = entries.without(chunk, exclude)
     if chunk.body:
-        entries.check_chunk(chunk, spec.source, offset)
+        entries.check_chunk(chunk, source, offset)
         try:
             rek.update_dataset_entries(DatasetArn=arn, Changes={"GroundTruth": chunk.body})
         except ClientError as exc:

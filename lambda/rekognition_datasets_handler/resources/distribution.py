@@ -21,10 +21,13 @@ from rekognition_datasets_handler.schema import (
     DISTRIBUTION_OPTIONAL_KEYS,
     DISTRIBUTION_REQUIRED_KEYS,
     TAG_SPLIT,
+    TAG_SPLIT_KEY,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from mypy_boto3_rekognition import RekognitionClient
 
     from rekognition_datasets_handler.events import Request
     from rekognition_datasets_handler.runtime import Runtime
@@ -112,9 +115,10 @@ def _step(spec: DistributionSpec, runtime: Runtime) -> Outcome:
             raise ProviderError(f"The training dataset {spec.training_arn} has no entries to distribute.")
         # Marked first: once entries have moved, the training dataset's own reconciler must know it holds
         # only part of its source (a removed split rebuilds it whole).
-        rek.tag_resource(ResourceArn=spec.training_arn, Tags={TAG_SPLIT: "true"})
-        _distribute(spec, runtime)
-        log.info("distributing entries", step="distribute")
+        key = {TAG_SPLIT_KEY: spec.training_fingerprint} if spec.training_fingerprint else {}
+        rek.tag_resource(ResourceArn=spec.training_arn, Tags={TAG_SPLIT: "true", **key})
+        if distribute(rek, spec.training_arn, spec.testing_arn):
+            log.info("distributing entries", step="distribute")
         return Outcome(complete=False, physical_id=pid)
     log.info("distribution complete", step="complete")
     return Outcome(
@@ -129,13 +133,15 @@ def _step(spec: DistributionSpec, runtime: Runtime) -> Outcome:
     )
 
 
-def _distribute(spec: DistributionSpec, runtime: Runtime) -> None:
+def distribute(rek: RekognitionClient, training_arn: str, testing_arn: str) -> bool:
+    """DistributeDatasetEntries; False when a dataset is busy (the other side of the pair started the same split)."""
     try:
-        runtime.clients.rekognition.distribute_dataset_entries(
-            Datasets=[{"Arn": spec.training_arn}, {"Arn": spec.testing_arn}]
-        )
+        rek.distribute_dataset_entries(Datasets=[{"Arn": training_arn}, {"Arn": testing_arn}])
     except ClientError as exc:
+        if error_code(exc) in {"ResourceInUseException", "ResourceNotReadyException"}:
+            return False
         if is_transient(exc):
             raise
         message = str(exc.response.get("Error", {}).get("Message", ""))[:300]
         raise ProviderError(f"DistributeDatasetEntries failed: {error_code(exc)}: {message}") from exc
+    return True

@@ -74,6 +74,22 @@ def test_create_polls_with_one_describe_and_never_reads_back_its_own_tags(
     assert response.data["TotalEntries"] == "3"
 
 
+@pytest.mark.parametrize(
+    "declared",
+    [{"DatasetType": "TRAIN", "Distributed": "true", "SourceFingerprint": "k1"}, {"ResetOnTrainingFingerprint": "k1"}],
+    ids=["distributed-train", "test-of-a-split"],
+)
+def test_a_dataset_of_a_split_pair_spends_one_describe_projects_to_look_for_its_partner(
+    declared: dict[str, str], project_arn: str, runtime: Runtime, emulator: Emulator, put_object: Any
+) -> None:
+    source = {"Type": "manifest", **put_object(lines({"rose": 3}))} if "Distributed" in declared else {"Type": "empty"}
+    properties = {**props(project_arn, source), "DatasetType": "TEST", **declared}
+    emulator.request_log.clear()
+    response = run(event("Create", properties), runtime, tick=slow(emulator))
+    assert response.status == "SUCCESS", response.reason
+    assert calls(emulator) == ["CreateDataset", f"DescribeDataset*{response.polls}", "DescribeProjects"]
+
+
 def test_a_poll_without_the_step_reads_the_tags_once_the_dataset_settles(
     project_arn: str, runtime: Runtime, emulator: Emulator
 ) -> None:

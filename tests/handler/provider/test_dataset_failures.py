@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rekognition_datasets_handler.provider import on_event
+from rekognition_datasets_handler.provider import is_complete, on_event
+from rekognition_datasets_handler.schema import TAG_SPLIT
 
 from .cfn import event, run
 from .conftest import line, lines
@@ -113,3 +114,34 @@ def test_a_missing_manifest_names_its_bucket_key_and_version(
     assert response.status == "FAILED"
     assert "InvalidS3ObjectException" in response.reason
     assert f"(manifest s3://{source['Bucket']}/no/such.manifest (version v-does-not-exist))" in response.reason
+
+
+def test_a_rollback_after_a_kill_rebuilds_the_failed_dataset_the_interrupted_update_left_in_progress(
+    project_arn: str,
+    runtime: Runtime,
+    put_object: Callable[..., dict[str, str]],
+    emulator: Emulator,
+    rekognition_client: RekognitionClient,
+) -> None:
+    # GIVEN a split TRAIN whose split is being removed: the update deleted it and created it whole (same
+    # fingerprint) with an import that will fail, and the runner was killed before that Update answered
+    split = props(project_arn, {"Type": "manifest", **put_object(lines({"rose": 5}))}, Distributed="true")
+    old_arn = str(run(event("Create", split), runtime).physical_id)
+    rekognition_client.tag_resource(ResourceArn=old_arn, Tags={TAG_SPLIT: "true"})
+    whole = {k: v for k, v in split.items() if k != "Distributed"}
+    emulator.configure(dataset_create_delay=10, dataset_delete_delay=1)
+    emulator.faults.fail_next("*", "chaos: the import failed")
+    interrupted = event("Update", whole, old=split, physical_id=old_arn)
+    merged = {**interrupted, **on_event(interrupted, None, runtime)}
+    emulator.advance_time(2)  # the old dataset is gone
+    assert not is_complete(merged, None, runtime)["IsComplete"]  # this poll created the new one
+    (project,) = rekognition_client.describe_projects()["ProjectDescriptions"]
+    (created,) = project["Datasets"]
+    assert created["DatasetArn"] != old_arn and created["Status"] == "CREATE_IN_PROGRESS"
+    # WHEN the next deploy rolls the interrupted update back (the runner knows only the old physical id)
+    emulator.configure(dataset_create_delay=1)
+    rollback_request = event("Update", split, old=whole, physical_id=old_arn)
+    rollback = run(rollback_request, runtime, tick=lambda: emulator.advance_time(5))
+    # THEN the dataset the interrupted update left failing is rebuilt, not reported as the rollback's failure
+    assert rollback.status == "SUCCESS", rollback.reason
+    assert rollback.data["TotalEntries"] == "5"

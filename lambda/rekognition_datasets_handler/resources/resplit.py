@@ -1,0 +1,149 @@
+"""A split pair finishes its own split: a TRAIN dataset declared ``Distributed`` and its project's TEST dataset.
+
+A rollback rebuilds either dataset while the unchanged ``DatasetDistribution`` gets no event, so each side, once
+it has settled, looks at its partner: a whole TRAIN and an empty TEST are split (DistributeDatasetEntries), and a
+whole TRAIN whose TEST still holds a split part is rebuilt from its source without the entries TEST holds. The
+distribution finds such a pair already split and is done.
+
+The partner is proven, never assumed: it is in the project's other slot, carries this stack's identity tag and the
+same split key (``TAG_SPLIT_KEY``). A distributed TRAIN's key is its ``SourceFingerprint``; its TEST's is its
+``ResetOnTrainingFingerprint``, the same value set by one ``DatasetDistribution``: the TEST the declaration pairs
+with this generation of TRAIN, not an older one a rollback is about to rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Final, Literal
+
+from rekognition_datasets_handler import service
+from rekognition_datasets_handler.runtime import Outcome
+from rekognition_datasets_handler.schema import (
+    STAGED_SOURCE_TYPES,
+    TAG_ENTRIES_PROGRESS,
+    TAG_SPLIT,
+    TAG_SPLIT_KEY,
+    TAG_STACK_ID,
+)
+
+if TYPE_CHECKING:
+    from rekognition_datasets_handler.events import Request
+    from rekognition_datasets_handler.properties import DatasetSpec, SourceSpec
+    from rekognition_datasets_handler.runtime import Runtime
+
+#: ``finish``'s answer when the TRAIN dataset must be rebuilt without its TEST's entries.
+REBUILD: Final = "rebuild"
+
+
+def split_key(spec: DatasetSpec) -> str | None:
+    """The split generation ``spec`` belongs to; None for a dataset no distribution pairs."""
+    if spec.dataset_type == "TRAIN" and spec.distributed:
+        return spec.source_fingerprint
+    if spec.dataset_type == "TEST":
+        return spec.reset_on_training_fingerprint
+    return None
+
+
+def key_tags(spec: DatasetSpec) -> dict[str, str]:
+    """The split key tag a new dataset of ``spec`` carries (none when it is not part of a pair)."""
+    key = split_key(spec)
+    return {TAG_SPLIT_KEY: key} if key else {}
+
+
+def line_source(spec: DatasetSpec) -> SourceSpec | None:
+    """The JSON Lines object a TRAIN can be filled from line by line (None for a copied or empty source)."""
+    if spec.source.type in STAGED_SOURCE_TYPES:
+        from rekognition_datasets_handler.staging import manifest_source
+
+        return manifest_source(spec)
+    return spec.source if spec.source.type in ("entries", "manifest") else None
+
+
+def partner(request: Request, spec: DatasetSpec, runtime: Runtime) -> service.Dataset | None:
+    """The other dataset of ``spec``'s pair, with its status, stats and tags; None when there is no proven one."""
+    key = split_key(spec)
+    if key is None:
+        return None
+    rek = runtime.clients.rekognition
+    other = "TEST" if spec.dataset_type == "TRAIN" else "TRAIN"
+    slot = service.find_slot(rek, spec.project_arn, spec.project_name, other)
+    dataset = service.read_dataset(rek, slot.dataset_arn) if slot.dataset_arn else None
+    if dataset is None or dataset.tags.get(TAG_STACK_ID) != request.stack_id or dataset.tags.get(TAG_SPLIT_KEY) != key:
+        return None
+    return dataset
+
+
+def excluded(request: Request, spec: DatasetSpec, runtime: Runtime) -> set[str]:
+    """The source-refs a distributed TRAIN must leave out: those its settled, non-empty partner TEST holds."""
+    test = partner(request, spec, runtime) if spec.dataset_type == "TRAIN" else None
+    if test is None or test.status not in service.COMPLETE or not test.stats.get("TotalEntries", 0):
+        return set()
+    return source_refs(runtime, test.arn)
+
+
+def source_refs(runtime: Runtime, arn: str) -> set[str]:
+    """Every entry's source-ref (ListDatasetEntries, all pages)."""
+    refs: set[str] = set()
+    kwargs: dict[str, str] = {}
+    while True:
+        page = runtime.clients.rekognition.list_dataset_entries(DatasetArn=arn, **kwargs)  # type: ignore[arg-type]
+        for line in page.get("DatasetEntries", []):
+            entry = json.loads(line)
+            if isinstance(entry, dict) and isinstance(entry.get("source-ref"), str):
+                refs.add(entry["source-ref"])
+        if not page.get("NextToken"):
+            return refs
+        kwargs["NextToken"] = page["NextToken"]
+
+
+def filtered_create(request: Request, spec: DatasetSpec, runtime: Runtime) -> bool:
+    """Whether a new TRAIN of ``spec`` is filled line by line without its TEST's entries (its TEST holds a part)."""
+    return line_source(spec) is not None and bool(excluded(request, spec, runtime))
+
+
+def _settled(dataset: service.Dataset) -> bool:
+    progress = dataset.tags.get(TAG_ENTRIES_PROGRESS)
+    return dataset.status in service.COMPLETE and (progress is None or progress.endswith(":done"))
+
+
+def finish(
+    request: Request, spec: DatasetSpec, dataset: service.Dataset, runtime: Runtime
+) -> Outcome | Literal["rebuild"] | None:
+    """The last step of a settled, up-to-date ``dataset`` of a pair: None when its split needs nothing more.
+
+    Not complete while the partner settles or the split runs; ``REBUILD`` for a whole TRAIN whose TEST holds a split
+    part (the TRAIN's source, proven buildable by the caller, rebuilds it without those entries: nothing is lost).
+    """
+    key = split_key(spec)
+    done = TAG_SPLIT in dataset.tags if spec.dataset_type == "TRAIN" else dataset.stats.get("TotalEntries", 0) > 0
+    if key is None or done:
+        return None
+    other = partner(request, spec, runtime)
+    train, test = (dataset, other) if spec.dataset_type == "TRAIN" else (other, dataset)
+    if train is None or test is None or TAG_SPLIT in train.tags:
+        return None
+    log = runtime.log.bind(dataset_arn=dataset.arn, training_arn=train.arn, testing_arn=test.arn)
+    waiting = Outcome(complete=False, physical_id=dataset.arn)
+    if (
+        train.status in service.IN_PROGRESS
+        or test.status in service.IN_PROGRESS
+        or (train.status in service.COMPLETE and not _settled(train))
+    ):
+        log.info("waiting for the split's other dataset", step="resplit-wait")
+        return waiting
+    if train.status not in service.COMPLETE or test.status not in service.COMPLETE:
+        return None  # a failed partner: its own resource reports it
+    if test.stats.get("TotalEntries", 0):
+        if spec.dataset_type != "TRAIN" or request.request_type != "Update" or line_source(spec) is None:
+            log.warning("TRAIN holds the entries its TEST holds; cannot rebuild this source", step="resplit-skip")
+            return None
+        log.info("TEST holds a split part: rebuilding TRAIN without it", step="resplit-rebuild")
+        return REBUILD
+    if not train.stats.get("TotalEntries", 0):
+        return None  # nothing to split: the distribution says so
+    from rekognition_datasets_handler.resources.distribution import distribute  # kept out of the cold start
+
+    runtime.clients.rekognition.tag_resource(ResourceArn=train.arn, Tags={TAG_SPLIT: "true", TAG_SPLIT_KEY: key})
+    if distribute(runtime.clients.rekognition, train.arn, test.arn):
+        log.info("splitting the pair", step="resplit")
+    return waiting
