@@ -364,6 +364,7 @@ def chaos_settings() -> settings:
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],  # a failure is reported as found, not shrunk for minutes
     )
 
 
@@ -407,5 +408,29 @@ def test_a_failed_change_of_a_split_rolls_back_to_a_split_without_losing_entries
         assert failed.value.status == "UPDATE_ROLLBACK_COMPLETE", failed.value.failures
         machine._failed(failed.value.status)
         machine.declared_entries_tags_and_state()  # a split again: together the source, no overlap, none empty
+    finally:
+        machine.teardown()
+
+
+def test_a_rollback_resends_a_copy_the_arn_its_rolled_back_source_has_now(
+    emulator: Emulator, chaos_assembly: CloudAssembly, tmp_path: Path
+) -> None:
+    """Found by the chaos run: the failed update rebuilt P's TRAIN under a new ARN, and the rollback rebuilt it under
+    another; Q's copy was rolled back with the properties recorded before the update, naming the ARN the update
+    had deleted ("source dataset does not exist": UPDATE_ROLLBACK_FAILED). The rollback resolves the previous
+    template against the resources as they are when each one is rolled back, dependencies first."""
+    ChaosMachine.emulator, ChaosMachine.assembly, ChaosMachine.workdir = emulator, chaos_assembly, tmp_path
+    before = Variant(train="entries-A", q="copy", q_retain=True)
+    after = Variant(train="file-A", test="empty", split=True, q="bucket-A", q_retain=True, tag="a")
+    machine = ChaosMachine()
+    try:
+        machine.deploy(VARIANTS.index(before), None)
+        (stack,) = [s for s in chaos_assembly.stacks if s.artifact_id == artifact(VARIANTS.index(after))]
+        emulator.faults.fail_next("*", "chaos: the import failed")
+        with pytest.raises(StackFailed) as failed:
+            machine.session.deploy(stack)
+        assert failed.value.status == "UPDATE_ROLLBACK_COMPLETE", failed.value.failures
+        machine._failed(failed.value.status)
+        machine.declared_entries_tags_and_state()
     finally:
         machine.teardown()

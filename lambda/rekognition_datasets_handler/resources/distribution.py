@@ -134,14 +134,24 @@ def _step(spec: DistributionSpec, runtime: Runtime) -> Outcome:
 
 
 def distribute(rek: RekognitionClient, training_arn: str, testing_arn: str) -> bool:
-    """DistributeDatasetEntries; False when a dataset is busy (the other side of the pair started the same split)."""
+    """DistributeDatasetEntries; False when another caller got there first (the other side of the pair, or the
+    distribution, polled at the same time): a dataset is busy, or the TEST refused as not empty now holds entries."""
     try:
         rek.distribute_dataset_entries(Datasets=[{"Arn": training_arn}, {"Arn": testing_arn}])
     except ClientError as exc:
         if error_code(exc) in {"ResourceInUseException", "ResourceNotReadyException"}:
+            return False
+        if error_code(exc) == "InvalidParameterException" and _split_meanwhile(rek, testing_arn):
             return False
         if is_transient(exc):
             raise
         message = str(exc.response.get("Error", {}).get("Message", ""))[:300]
         raise ProviderError(f"DistributeDatasetEntries failed: {error_code(exc)}: {message}") from exc
     return True
+
+
+def _split_meanwhile(rek: RekognitionClient, testing_arn: str) -> bool:
+    """Whether the TEST dataset, read again, is being filled or holds entries (the split this caller saw as still
+    to do has been started by another)."""
+    test = service.read_dataset(rek, testing_arn)
+    return test is not None and (test.status in service.IN_PROGRESS or test.stats.get("TotalEntries", 0) > 0)

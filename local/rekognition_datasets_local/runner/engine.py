@@ -395,7 +395,11 @@ class Engine:
         back = _Operation(state, self._deployment(state))
         back.deployment.resources = {**(old.resources if old else {}), **state.resources}
         self.printer.recount(len(state.changes))
-        for change in reversed(list(state.changes)):
+        # [infer] As CloudFormation rolls back, an update to the previous template: what the update changed in
+        # place goes back first, in the order it ran (dependencies first), each resolved against the resources as
+        # they are then; what it created or replaced is deleted after, latest first.
+        updates = [c for c in state.changes if c.action == "update" and c.old is not None]
+        for change in [*updates, *(c for c in reversed(list(state.changes)) if c not in updates)]:
             if self._undo(back, change):
                 state.changes.remove(change)
                 self._save(back)
@@ -437,16 +441,18 @@ class Engine:
         current = copy.deepcopy(change.new or change.old)
         current.properties = change.attempted
         lid = change.logical_id
+        props = self._previous_properties(back.state, change)
         self._status(back.state, lid, current.type, "UPDATE_IN_PROGRESS")
         self._step(f"rollback-update {lid}")
         try:
-            outcome = handler_for(current.type).update(back.deployment, current, change.old.properties)
+            outcome = handler_for(current.type).update(back.deployment, current, props)
         except ResourceFailed as exc:
             back.failures[lid] = exc.reason
             self._status(back.state, lid, current.type, "UPDATE_FAILED", exc.reason)
             return False
         self._step(f"rollback-updated {lid}")
         restored = copy.deepcopy(change.old)
+        restored.properties = props
         restored.physical_id = outcome.physical_id
         restored.attributes = dict(outcome.attributes)
         with back.lock:
@@ -455,6 +461,32 @@ class Engine:
                 back.state.cleanup.append(_replaced(current))
         self._status(back.state, lid, current.type, "UPDATE_COMPLETE")
         return True
+
+    def _previous_properties(self, state: StackState, change: Change) -> dict[str, Any]:
+        """``change``'s resource in the previous template, resolved against the resources as they are now (a
+        dependency the rollback rebuilt under a new id is named by that id; a replaced one by its old id)."""
+        assert change.old is not None and state.previous is not None
+        previous = state.previous
+        live = dict(state.resources)
+        live.update({c.logical_id: c.old for c in state.changes if c.action == "replace" and c.old is not None})
+        try:
+            template = Template.from_dict(previous.template)
+            definition = template.resources.get(change.logical_id)
+            if definition is None:
+                return change.old.properties
+            scope = StackScope(
+                template,
+                stack_name=state.stack_name,
+                stack_id=state.stack_id,
+                account=ACCOUNT_ID,
+                region=self.region,
+                parameters=previous.parameters,
+                resources=live,
+            )
+            resolved: dict[str, Any] = scope.resolver.resolve(definition.properties)
+        except (TemplateError, ResourceFailed):
+            return change.old.properties  # as recorded: what the previous deploy sent
+        return resolved
 
     # -- recovery -----------------------------------------------------------------------------------------
 

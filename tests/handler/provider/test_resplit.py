@@ -154,3 +154,44 @@ def test_a_whole_training_dataset_never_splits_into_a_test_dataset_it_cannot_pro
     train = update(runtime, {**old, "Distributed": "true"}, old, train, "Train")
     assert emulator.request_log.count("DistributeDatasetEntries") == 0
     assert len(refs(rekognition_client, train)) == 50 and not refs(rekognition_client, test)
+
+
+@pytest.mark.parametrize("delay", [0, 4], ids=["split-done", "split-running"])
+def test_a_second_caller_of_the_same_split_waits_instead_of_failing(
+    delay: float,
+    project_arn: str,
+    runtime: Runtime,
+    put_object: Callable[..., dict[str, str]],
+    emulator: Emulator,
+    rekognition_client: RekognitionClient,
+) -> None:
+    """Found by the chaos run: TRAIN's and TEST's polls (or the distribution's) both saw the pair still to split;
+    the second DistributeDatasetEntries was refused ("the test dataset must be empty") and failed its resource."""
+    from rekognition_datasets_handler.resources.distribution import distribute
+
+    emulator.configure(distribute_delay=delay)
+    train = create(
+        event(
+            "Create", declared_train(project_arn, {"Type": "manifest", **put_object(lines(SOURCE))}), logical_id="Train"
+        ),
+        runtime,
+    )
+    rekognition_client.describe_dataset(DatasetArn=train)  # settles
+    test = create(event("Create", {"ProjectArn": project_arn, "DatasetType": "TEST"}, logical_id="Test"), runtime)
+    assert distribute(rekognition_client, train, test) is True
+    assert distribute(rekognition_client, train, test) is False
+    if delay:
+        emulator.advance_time(delay)
+    assert_split(rekognition_client, train, test, total=50)
+
+
+def test_distribute_still_names_a_refusal_no_other_caller_explains(
+    project_arn: str, runtime: Runtime, rekognition_client: RekognitionClient
+) -> None:
+    from rekognition_datasets_handler.errors import ProviderError
+    from rekognition_datasets_handler.resources.distribution import distribute
+
+    train = create(event("Create", {"ProjectArn": project_arn, "DatasetType": "TRAIN"}, logical_id="Train"), runtime)
+    test = create(event("Create", {"ProjectArn": project_arn, "DatasetType": "TEST"}, logical_id="Test"), runtime)
+    with pytest.raises(ProviderError, match="DistributeDatasetEntries failed: InvalidParameterException"):
+        distribute(rekognition_client, train, test)
