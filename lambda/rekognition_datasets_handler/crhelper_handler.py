@@ -17,6 +17,7 @@ from typing import Any
 
 from rekognition_datasets_handler import core
 from rekognition_datasets_handler.errors import ProviderError, shorten
+from rekognition_datasets_handler.events import STEP_KEY
 from rekognition_datasets_handler.model_schema import WATCH_EVENT_KEY
 from rekognition_datasets_handler.runtime import Runtime
 from rekognition_datasets_handler.schema import ENV_POLL_MINUTES
@@ -48,6 +49,8 @@ def _start(event: dict[str, Any], context: object) -> str | None:
         request, outcome = core.start(event, Runtime.from_env().with_context(context))
     except ProviderError as exc:
         raise _short(exc) from exc
+    if outcome.step:  # crhelper hands its Data to every poll: there the step reaches them, as STEP_KEY does
+        _helper(*_env_key()).Data[STEP_KEY] = outcome.step
     if request.request_type == "Delete":
         return request.physical_id
     return outcome.physical_id or request.physical_id
@@ -55,7 +58,12 @@ def _start(event: dict[str, Any], context: object) -> str | None:
 
 def _poll(event: dict[str, Any], context: object) -> str | None:
     data = event.get("CrHelperData") if isinstance(event.get("CrHelperData"), dict) else {}
-    if "PhysicalResourceId" not in event and isinstance(data, dict) and data.get("PhysicalResourceId"):
+    assert isinstance(data, dict)
+    step = _helper(*_env_key()).Data.pop(STEP_KEY, None)  # never part of the response's Data
+    if isinstance(step, str):
+        # the poll acts on what on_event took its step on: the id it returned, as is_complete gets it
+        event = {**event, STEP_KEY: step, "PhysicalResourceId": data.get("PhysicalResourceId")}
+    elif "PhysicalResourceId" not in event and data.get("PhysicalResourceId"):
         event = {**event, "PhysicalResourceId": data["PhysicalResourceId"]}
     try:
         request, outcome = core.poll(event, Runtime.from_env())

@@ -17,12 +17,14 @@ from rekognition_datasets_local.runner.cfn_response import ResponseReceiver
 from rekognition_datasets_local.runner.eventbridge import ScheduledRules
 
 from .cfn import ACCOUNT, REGION, event
+from .inherited_helpers import IMPORT_SECONDS, first_delivery_left_an_import_running
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from mypy_boto3_rekognition import RekognitionClient
 
+    from rekognition_datasets_handler.runtime import Runtime
     from rekognition_datasets_local.emulator import Emulator
 
 FUNCTION = "DatasetsStack-DatasetProvider-Fn1"
@@ -184,3 +186,30 @@ def test_a_model_version_through_crhelper_and_its_watch_rule(
     assert signal["Status"] == "SUCCESS" and signal["UniqueId"] == "v1"
     assert len(rules.removed) == 2  # crhelper's poll rule and the watch rule, each removed by the handler
     assert boto3.client("events").list_rules()["Rules"] == []
+
+
+def test_a_redelivered_update_rebuilds_the_import_its_first_delivery_left_running_when_it_fails(
+    receiver: ResponseReceiver,
+    function: str,
+    project_arn: str,
+    runtime: Runtime,
+    put_object: Callable[..., dict[str, str]],
+    emulator: Emulator,
+    rekognition_client: RekognitionClient,
+) -> None:
+    """The step on_event took (it met an import it did not start) reaches crhelper's polls, as it reaches the
+    Provider framework's is_complete: the poll that finds that import failed rebuilds instead of failing."""
+    old, new, arn = first_delivery_left_an_import_running(
+        project_arn, runtime, put_object, emulator, rekognition_client
+    )
+    request = crhelper_event(receiver, "Update", new, old=old, physical_id=arn)
+    rules = ScheduledRules(boto3.client("events"), handler, lambda name: LambdaContext(function_name=name))
+    with receiver.trusting():
+        handler(request, LambdaContext())  # on_event: the import still runs
+        emulator.advance_time(IMPORT_SECONDS + 1)  # ... and has failed by the first poll
+        rules.run(max_invocations=50)
+    response = receiver.wait(request["ResponseURL"], timeout=10)
+    assert response["Status"] == "SUCCESS", response["Reason"]
+    assert "DatasetProviderStep" not in response["Data"]
+    held = rekognition_client.list_dataset_entries(DatasetArn=response["PhysicalResourceId"])["DatasetEntries"]
+    assert len(held) == 5

@@ -8,6 +8,7 @@ from rekognition_datasets_handler.schema import TAG_FINGERPRINT
 
 from .cfn import event, exists, run
 from .conftest import growing_entries, lines
+from .inherited_helpers import IMPORT_SECONDS, first_delivery_left_an_import_running
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -185,3 +186,23 @@ def test_framework_keys_alone_change_nothing(project_arn: str, runtime: Runtime,
     updated = run(request, runtime)
     assert updated.status == "SUCCESS" and updated.physical_id == created.physical_id
     assert operations(emulator, "CreateDataset", "DeleteDataset", "TagResource", "UntagResource") == []
+
+
+def test_a_redelivered_update_rebuilds_the_import_its_first_delivery_left_running_when_it_fails(
+    project_arn: str,
+    runtime: Runtime,
+    put_object: Callable[..., dict[str, str]],
+    emulator: Emulator,
+    rekognition_client: RekognitionClient,
+) -> None:
+    """on_event meets an import it did not start (``STEP_INHERITED``): the poll that finds it failed rebuilds."""
+    old, new, arn = first_delivery_left_an_import_running(
+        project_arn, runtime, put_object, emulator, rekognition_client
+    )
+    ticks = iter([IMPORT_SECONDS + 1])
+    response = run(
+        event("Update", new, old=old, physical_id=arn), runtime, tick=lambda: emulator.advance_time(next(ticks, 0))
+    )
+    assert response.status == "SUCCESS", response.reason
+    held = rekognition_client.list_dataset_entries(DatasetArn=str(response.physical_id))["DatasetEntries"]
+    assert len(held) == 5
