@@ -4,12 +4,16 @@ back, retrain on new data, teardown with and without auto_delete_models, re-deli
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from rekognition_datasets_local.runner.engine import StackFailed
+from rekognition_datasets_local.runner.steps import KILL_VARIABLE
 
 from .conftest import HookPrinter, Ticker, _synthesized, ok_calls
 from .models_app import GATE, OUTPUT_BUCKET, PROJECT, STRICT_GATE
@@ -234,3 +238,37 @@ def test_auto_delete_models_waits_out_a_training_and_stops_a_running_version(
         ticker.stop()
     # THEN every version went (the training one once it settled), then the datasets and the project
     assert not rekognition.describe_projects(ProjectNames=[PROJECT])["ProjectDescriptions"]
+
+
+@pytest.mark.usefixtures("output")
+def test_a_deploy_killed_while_its_version_trains_is_destroyed_leaving_nothing(
+    runner: Session, models_assembly: CloudAssembly, emulator: Emulator
+) -> None:
+    """The runner is SIGKILLed the moment the version's Create answered (its ARN not yet recorded) while the
+    training runs for an hour of service time: destroy finds the version by its declared name and ownership tags,
+    waits out the training, deletes it and its watch rule, then everything else."""
+    (stack,) = [s for s in models_assembly.stacks if s.artifact_id == "ModelsUnserved"]
+    (version_id,) = [lid for lid, r in stack.template().resources.items() if r.type == VERSION_TYPE]
+    emulator.configure(training_delay=3600.0)
+    argv = [sys.executable, "-m", "rekognition_datasets_local.cli.main", "deploy", "--assembly"]
+    env = {**os.environ, **emulator.env(), KILL_VARIABLE: f"created {version_id}"}
+    run = subprocess.run(
+        [*argv, str(models_assembly.directory), "ModelsUnserved", "--interval-factor", "0.001"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == -signal.SIGKILL, run.stderr[-2000:]
+    (version,) = _versions(runner).values()
+    assert version["Status"] == "TRAINING_IN_PROGRESS"
+    assert _rules(runner), "the killed deploy had put the training's watch rule"
+    ticker = Ticker(emulator, step=120.0)
+    ticker.start()
+    try:
+        assert runner.engine.destroy("Models")
+    finally:
+        ticker.stop()
+    assert not runner.clients.rekognition.describe_projects(ProjectNames=[PROJECT])["ProjectDescriptions"]
+    assert _rules(runner) == []
+    assert len(ok_calls(emulator, "DeleteProjectVersion")) == 1
