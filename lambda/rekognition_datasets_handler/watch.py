@@ -1,10 +1,11 @@
 """The training watch: an EventBridge rule invokes the handler until the version settles, then signals the deploy.
 
 ``put_rule`` makes the rule (named from the version's ARN without its creation time), ``put_target`` points it at
-the handler itself with an input under ``WATCH_EVENT_KEY``; ``run`` is one watch invocation: still training →
-nothing; settled → PUT the wait handle's signal (SUCCESS, or FAILURE with the service's StatusMessage or the F1
-gate's message) and delete the rule. A repeated invocation signals again with the same UniqueId, which
-overwrites: harmless.
+the handler itself with an input under ``WATCH_EVENT_KEY``: first naming the version (put before
+CreateProjectVersion, so nothing can fail once training is billed), then, best effort, its ARN. ``run`` is one
+watch invocation: not created yet or still training → nothing; settled → PUT the wait handle's signal (SUCCESS, or
+FAILURE with the service's StatusMessage or the F1 gate's message) and delete the rule. A repeated invocation
+signals again with the same UniqueId, which overwrites: harmless.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rekognition_datasets_handler.model_service import (
     TRAINING_FAILED,
     describe_version,
     parse_version_arn,
+    versions_named,
 )
 from rekognition_datasets_handler.retry import describe_error, error_code, is_transient
 from rekognition_datasets_handler.wait_signal import send_signal, signal_body
@@ -63,15 +65,20 @@ def put_rule(events: EventBridgeClient, spec: ModelVersionSpec) -> str:
     return name
 
 
-def put_target(events: EventBridgeClient, function_arn: str, spec: ModelVersionSpec, version_arn: str) -> None:
-    """Point the version's watch rule at the handler ``function_arn`` itself, with the watch's input."""
-    name = rule_name(version_arn)
+def put_target(
+    events: EventBridgeClient, function_arn: str, spec: ModelVersionSpec, version_arn: str | None = None
+) -> None:
+    """Point the version's watch rule at the handler ``function_arn`` itself, with the watch's input: the version's
+    ARN once known, else its name (the watch looks it up, and waits while it does not exist yet)."""
+    name = rule_name(version_key(spec))
     watch: dict[str, str] = {
-        "ProjectVersionArn": version_arn,
         "ProjectArn": spec.project_arn,
+        "VersionName": spec.version_name,
         "WaitHandle": spec.wait_handle,
         "RuleName": name,
     }
+    if version_arn is not None:
+        watch["ProjectVersionArn"] = version_arn
     if spec.min_f1 is not None:
         watch["MinF1Score"] = f"{spec.min_f1:g}"
     events.put_targets(
@@ -92,10 +99,16 @@ def delete_watch(events: EventBridgeClient, name: str) -> None:
 
 def _payload(event: dict[str, Any]) -> dict[str, str]:
     watch = event.get(WATCH_EVENT_KEY)
-    keys = ("ProjectVersionArn", "ProjectArn", "WaitHandle", "RuleName")
+    keys = ("ProjectArn", "VersionName", "WaitHandle", "RuleName")
     if not isinstance(watch, dict) or not all(isinstance(watch.get(k), str) and watch[k] for k in keys):
         raise ProviderError(f"Malformed watch event: {WATCH_EVENT_KEY} needs {', '.join(keys)}.")
-    if watch["RuleName"] != rule_name(watch["ProjectVersionArn"]):
+    key = f"{watch['ProjectArn'].rpartition('/')[0]}/version/{watch['VersionName']}/"
+    arn = watch.get("ProjectVersionArn")
+    if arn is not None and (not isinstance(arn, str) or not arn.startswith(key) or not parse_version_arn(arn)):
+        raise ProviderError(
+            "Malformed watch event: ProjectVersionArn is not a version of ProjectArn named VersionName."
+        )
+    if watch["RuleName"] != rule_name(key):
         raise ProviderError("Malformed watch event: RuleName is not the version's watch rule.")
     return {k: v for k, v in watch.items() if isinstance(v, str)}
 
@@ -126,10 +139,17 @@ def run(event: dict[str, Any], runtime: Runtime) -> dict[str, str]:
     except ProviderError as exc:
         runtime.log.error("malformed watch event", step="watch", reason=str(exc))
         return {"Watch": "error", "Reason": str(exc)}
-    arn = watch["ProjectVersionArn"]
-    log = runtime.log.bind(version_arn=arn, rule=watch["RuleName"])
+    rek = runtime.clients.rekognition
+    arn = watch.get("ProjectVersionArn")
+    log = runtime.log.bind(version_arn=arn, version_name=watch["VersionName"], rule=watch["RuleName"])
     try:
-        version = describe_version(runtime.clients.rekognition, watch["ProjectArn"], arn)
+        if arn is None:  # put before CreateProjectVersion answered: look the version up by its name
+            named = versions_named(rek, watch["ProjectArn"], watch["VersionName"])
+            if not named:
+                log.info("not created yet", step="watch-wait")
+                return {"Watch": "waiting"}
+            arn = named[0].arn
+        version = describe_version(rek, watch["ProjectArn"], arn)
         decided = verdict(version, arn, min_f1)
         if decided is None:
             log.info("still training", step="watch-wait")

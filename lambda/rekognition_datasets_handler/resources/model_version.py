@@ -1,8 +1,10 @@
 """``Custom::RekognitionModelVersion``: train a model version, watch it, and delete only what this resource made.
 
-Create answers at once (training outlasts any custom resource): the watch rule first (``watch``; a handler that
-may not watch fails before any training is billed), CreateProjectVersion with the ownership tags, then the rule's
-target, which signals the deploy's wait condition once the training settles. A re-delivered Create finds the
+Create answers at once (training outlasts any custom resource): the watch rule and its target first (``watch``;
+a handler that may not watch fails before any training is billed), then CreateProjectVersion with the ownership
+tags, and nothing after it can fail the request (a version made and then refused would be left behind by an
+Update's rollback): the target's input gets the new ARN best effort, or the watch finds the version by name. The
+watch signals the deploy's wait condition once the training settles. A re-delivered Create finds the
 version by name and adopts it only when its tags prove it this resource's. Update: Tags alone change in place;
 anything else is a new version (a new physical id: CloudFormation's cleanup deletes the old one). Delete: stop a
 serving version, wait out a training, delete, poll until gone; the watch rule goes too.
@@ -50,12 +52,16 @@ def start(request: Request, runtime: Runtime) -> Outcome:
     events = runtime.events
     rule = runtime.budget.run("Scheduling the training watch", lambda: put_rule(events, spec))
     try:
+        runtime.budget.run("Watching the training", lambda: put_target(events, target, spec))
         arn = runtime.budget.run("Creating the model version", lambda: _create_or_adopt(request, spec, runtime))
     except Exception:
         if rule != rule_name(request.physical_id or ""):  # not the rule of the version this resource already has
             _discard_rule(runtime, rule)
         raise
-    runtime.budget.run("Watching the training", lambda: put_target(events, target, spec, arn))
+    try:
+        runtime.budget.run("Naming the version to its watch", lambda: put_target(events, target, spec, arn))
+    except Exception as exc:  # the target names the version already: the watch looks its ARN up
+        runtime.log.warning("could not name the version's ARN to its watch", step="watch", reason=str(exc)[:300])
     runtime.log.info("watching the training", step="watch", version_arn=arn, rule=rule)
     return Outcome(complete=True, physical_id=arn)
 

@@ -81,6 +81,7 @@ def test_create_trains_tags_watches_and_answers_at_once(
     assert watch_rule_input(events, rule)[WATCH_EVENT_KEY] == {
         "ProjectVersionArn": arn,
         "ProjectArn": project,
+        "VersionName": "v1",
         "WaitHandle": handle.url(),
         "RuleName": rule,
         "MinF1Score": "0.8",
@@ -338,3 +339,72 @@ def test_a_handler_that_may_not_put_its_watch_rule_trains_nothing(
     assert response.status == "FAILED"
     assert "AccessDeniedException" in response.reason
     assert emulator.request_log.count("CreateProjectVersion") == 0
+
+
+def test_a_handler_that_may_not_target_its_watch_rule_trains_nothing_and_leaves_no_rule(
+    project: str, handle: WaitHandle, model_runtime: Runtime, emulator: Emulator, events: EventBridgeClient
+) -> None:
+    """The target is put before CreateProjectVersion: once a version is made, nothing can fail the request (an
+    Update's rollback would leave that version behind, training and billed)."""
+    from botocore.stub import Stubber
+
+    real = model_runtime.events
+    stubber = Stubber(events)
+    stubber.add_response("put_rule", {"RuleArn": "arn:aws:events:us-east-1:123456789012:rule/x"})
+    stubber.add_client_error("put_targets", "AccessDeniedException", "not authorized to perform: events:PutTargets")
+    stubber.add_response("remove_targets", {"FailedEntryCount": 0, "FailedEntries": []})
+    stubber.add_response("delete_rule", {})
+    with stubber:
+        response = run(
+            version_event("Create", version_props(project, handle.url())),
+            model_runtime._replace(events_factory=lambda: events),
+        )
+    assert response.status == "FAILED"
+    assert "AccessDeniedException" in response.reason
+    assert emulator.request_log.count("CreateProjectVersion") == 0
+    stubber.assert_no_pending_responses()
+    assert real.list_rules()["Rules"] == []
+
+
+def test_when_the_arn_cannot_be_named_to_the_watch_the_watch_finds_the_version_by_name(
+    project: str,
+    handle: WaitHandle,
+    model_runtime: Runtime,
+    emulator: Emulator,
+    events: EventBridgeClient,
+    rekognition: RekognitionClient,
+) -> None:
+    """The second PutTargets (the new ARN) fails after the version exists: the request still succeeds, and the
+    watch, named the version only, waits while it trains and signals once it settles."""
+    emulator.configure(training_delay=3600)
+    real = model_runtime.events
+    calls: list[str] = []
+
+    def put_targets(**kwargs: Any) -> Any:
+        calls.append(json.loads(kwargs["Targets"][0]["Input"])[WATCH_EVENT_KEY].get("ProjectVersionArn", ""))
+        if len(calls) > 1:
+            raise real.exceptions.LimitExceededException(
+                {"Error": {"Code": "LimitExceededException", "Message": "too many"}}, "PutTargets"
+            )
+        return real.put_targets(**kwargs)
+
+    class Events:
+        def __getattr__(self, name: str) -> Any:
+            return put_targets if name == "put_targets" else getattr(real, name)
+
+    response = run(
+        version_event("Create", version_props(project, handle.url())),
+        model_runtime._replace(events_factory=lambda: Events()),
+    )
+    assert response.status == "SUCCESS", response.reason
+    arn = str(response.physical_id)
+    assert calls[0] == "" and calls[1] == arn
+    rule = rule_name(arn)
+    assert "ProjectVersionArn" not in watch_rule_input(events, rule)[WATCH_EVENT_KEY]
+    assert fire_watch(events, rule, model_runtime) == {"Watch": "waiting"}
+    assert handle.signals == []
+    emulator.advance_time(3600)
+    assert fire_watch(events, rule, model_runtime)["Watch"] == "signalled"
+    (signal,) = handle.signals
+    assert signal.body["Status"] == "SUCCESS" and signal.body["UniqueId"] == "v1"
+    assert rules(events) == []
