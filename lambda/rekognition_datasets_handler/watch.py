@@ -70,21 +70,26 @@ def put_target(
 ) -> None:
     """Point the version's watch rule at the handler ``function_arn`` itself, with the watch's input: the version's
     ARN once known, else its name (the watch looks it up, and waits while it does not exist yet)."""
-    name = rule_name(version_key(spec))
+    watch = watch_event(spec, version_arn)
+    events.put_targets(
+        Rule=watch[WATCH_EVENT_KEY]["RuleName"],
+        Targets=[{"Id": TARGET_ID, "Arn": function_arn, "Input": json.dumps(watch)}],
+    )
+
+
+def watch_event(spec: ModelVersionSpec, version_arn: str | None = None) -> dict[str, dict[str, str]]:
+    """The event the watch rule invokes the handler with (``run`` takes it)."""
     watch: dict[str, str] = {
         "ProjectArn": spec.project_arn,
         "VersionName": spec.version_name,
         "WaitHandle": spec.wait_handle,
-        "RuleName": name,
+        "RuleName": rule_name(version_key(spec)),
     }
     if version_arn is not None:
         watch["ProjectVersionArn"] = version_arn
     if spec.min_f1 is not None:
         watch["MinF1Score"] = f"{spec.min_f1:g}"
-    events.put_targets(
-        Rule=name,
-        Targets=[{"Id": TARGET_ID, "Arn": function_arn, "Input": json.dumps({WATCH_EVENT_KEY: watch})}],
-    )
+    return {WATCH_EVENT_KEY: watch}
 
 
 def delete_watch(events: EventBridgeClient, name: str) -> None:

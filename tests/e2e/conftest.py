@@ -54,6 +54,12 @@ def assembly(tmp_path_factory: pytest.TempPathFactory) -> CloudAssembly:
 
 
 @pytest.fixture(scope="session")
+def models_assembly(tmp_path_factory: pytest.TempPathFactory) -> CloudAssembly:
+    """The models app's cloud assembly (``models_app``), synthesized once per run."""
+    return _synthesized(tmp_path_factory, "models-cdk.out", f"PYTHONPATH=tests {sys.executable} -m e2e.models_app")
+
+
+@pytest.fixture(scope="session")
 def chaos_assembly(tmp_path_factory: pytest.TempPathFactory) -> CloudAssembly:
     """The chaos app's cloud assembly (every variant of stack Chaos), synthesized once per run."""
     return _synthesized(tmp_path_factory, "chaos-cdk.out", f"PYTHONPATH=tests {sys.executable} -m e2e.chaos_app")

@@ -15,7 +15,7 @@ import pytest
 from rekognition_datasets_local.runner.engine import StackFailed
 from rekognition_datasets_local.runner.steps import KILL_VARIABLE
 
-from .conftest import HookPrinter, Ticker, _synthesized, ok_calls
+from .conftest import HookPrinter, Ticker, ok_calls
 from .models_app import GATE, OUTPUT_BUCKET, PROJECT, STRICT_GATE
 
 if TYPE_CHECKING:
@@ -27,12 +27,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 VERSION_TYPE = "Custom::RekognitionModelVersion"
-
-
-@pytest.fixture(scope="session")
-def models_assembly(tmp_path_factory: pytest.TempPathFactory) -> CloudAssembly:
-    """The models app's cloud assembly, synthesized once per run."""
-    return _synthesized(tmp_path_factory, "models-cdk.out", f"PYTHONPATH=tests {sys.executable} -m e2e.models_app")
 
 
 @pytest.fixture
@@ -108,6 +102,9 @@ def test_gate_fail_rolls_back_and_keeps_the_previous_version(
     assert state is not None and state.status == "UPDATE_ROLLBACK_COMPLETE"
     assert _version(state) == (old_name, old_arn)
     assert {name: v["Status"] for name, v in _versions(runner).items()} == {old_name: "RUNNING"}
+    # AND no watch rule is left: the rollback's Update, which adopts the settled old version, signals its (already
+    # satisfied) wait condition at once and removes the rule it put, instead of leaving it to fire
+    assert _rules(runner) == []
 
 
 @pytest.mark.usefixtures("output")

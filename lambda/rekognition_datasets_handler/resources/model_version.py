@@ -4,10 +4,11 @@ Create answers at once (training outlasts any custom resource): the watch rule a
 a handler that may not watch fails before any training is billed), then CreateProjectVersion with the ownership
 tags, and nothing after it can fail the request (a version made and then refused would be left behind by an
 Update's rollback): the target's input gets the new ARN best effort, or the watch finds the version by name. The
-watch signals the deploy's wait condition once the training settles. A re-delivered Create finds the
-version by name and adopts it only when its tags prove it this resource's. Update: Tags alone change in place;
-anything else is a new version (a new physical id: CloudFormation's cleanup deletes the old one). Delete: stop a
-serving version, wait out a training, delete, poll until gone; the watch rule goes too.
+watch signals the deploy's wait condition once the training settles; a version adopted already settled (a
+rollback's return to it) is signalled at once and its rule removed, so no rule is left to fire. A re-delivered
+Create finds the version by name and adopts it only when its tags prove it this resource's. Update: Tags alone
+change in place; anything else is a new version (a new physical id: CloudFormation's cleanup deletes the old one).
+Delete: stop a serving version, wait out a training, delete, poll until gone; the watch rule goes too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from rekognition_datasets_handler import model_service, service
+from rekognition_datasets_handler import model_service, service, watch
 from rekognition_datasets_handler.errors import ProviderError
 from rekognition_datasets_handler.model_properties import TRAINING_KEYS, ModelVersionSpec, parse_model_version
 from rekognition_datasets_handler.model_schema import ATTR_PROJECT_VERSION_ARN, ATTR_VERSION_NAME
@@ -25,7 +26,7 @@ from rekognition_datasets_handler.properties import parse_tags
 from rekognition_datasets_handler.retry import error_code, is_transient
 from rekognition_datasets_handler.runtime import Outcome
 from rekognition_datasets_handler.schema import FRAMEWORK_KEYS
-from rekognition_datasets_handler.watch import delete_watch, put_rule, put_target, rule_name
+from rekognition_datasets_handler.watch import delete_watch, put_rule, put_target, rule_name, watch_event
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -53,7 +54,9 @@ def start(request: Request, runtime: Runtime) -> Outcome:
     rule = runtime.budget.run("Scheduling the training watch", lambda: put_rule(events, spec))
     try:
         runtime.budget.run("Watching the training", lambda: put_target(events, target, spec))
-        arn = runtime.budget.run("Creating the model version", lambda: _create_or_adopt(request, spec, runtime))
+        arn, adopted = runtime.budget.run(
+            "Creating the model version", lambda: _create_or_adopt(request, spec, runtime)
+        )
     except Exception:
         if rule != rule_name(request.physical_id or ""):  # not the rule of the version this resource already has
             _discard_rule(runtime, rule)
@@ -63,6 +66,8 @@ def start(request: Request, runtime: Runtime) -> Outcome:
     except Exception as exc:  # the target names the version already: the watch looks its ARN up
         runtime.log.warning("could not name the version's ARN to its watch", step="watch", reason=str(exc)[:300])
     runtime.log.info("watching the training", step="watch", version_arn=arn, rule=rule)
+    if adopted:  # a version that has settled already is signalled now, and its rule goes (a rollback's re-put)
+        watch.run(watch_event(spec, arn), runtime)
     return Outcome(complete=True, physical_id=arn)
 
 
@@ -128,7 +133,9 @@ def _check_new_name(request: Request, spec: ModelVersionSpec) -> None:
             )
 
 
-def _create_or_adopt(request: Request, spec: ModelVersionSpec, runtime: Runtime) -> str:
+def _create_or_adopt(request: Request, spec: ModelVersionSpec, runtime: Runtime) -> tuple[str, bool]:
+    """The version's ARN, and whether it existed already (a re-delivered request's, or the one a rollback returns
+    to)."""
     rek = runtime.clients.rekognition
     output: OutputConfigTypeDef = {"S3Bucket": spec.output_bucket}
     if spec.output_prefix:
@@ -150,11 +157,11 @@ def _create_or_adopt(request: Request, spec: ModelVersionSpec, runtime: Runtime)
         if error_code(exc) == "ResourceInUseException":
             existing = model_service.versions_named(rek, spec.project_arn, spec.version_name)
             if existing:
-                return _adopt(request, spec, existing[0].arn, runtime)
+                return _adopt(request, spec, existing[0].arn, runtime), True
         message = str(exc.response.get("Error", {}).get("Message", ""))[:400]
         raise ProviderError(f"CreateProjectVersion failed: {error_code(exc)}: {message}") from exc
     runtime.log.info("training started", step="create", version_arn=arn)
-    return arn
+    return arn, False
 
 
 def _adopt(request: Request, spec: ModelVersionSpec, arn: str, runtime: Runtime) -> str:
