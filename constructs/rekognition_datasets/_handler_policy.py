@@ -65,7 +65,7 @@ class HandlerPolicy:
         self._statement_keys: set[str] = set()
         #: Fallback group key -> how many resources it lists (see ``add_bounded``).
         self._bounded: dict[str, int] = {}
-        self._projects: set[str] = set()
+        self._projects: set[tuple[str, str]] = set()
         #: Per group: the statements that list projects this stack does not name by pattern
         #: (one per action group), and how many projects asked to be listed.
         self._listed: dict[str, list[iam.PolicyStatement]] = {}
@@ -160,30 +160,32 @@ class HandlerPolicy:
             "Lambda invocation already logged.",
         )
 
-    def cover_project(self, project: IProject) -> None:
-        """Let the handler manage datasets and model versions in ``project`` (once per project).
+    def cover_project(self, project: IProject, *, models: bool = False) -> None:
+        """Let the handler manage datasets in ``project`` and list its model versions (once per project); with
+        ``models``, also train, serve and delete its versions (a ``Model``, or ``auto_delete_models``).
 
-        Declared projects whose name starts with the stack's generated-name prefix share three pattern
-        statements, whatever their number; any other project (imported, native, or named otherwise by the user)
-        is listed in two shared statements (the project; its datasets and versions), which grow by one ARN each per
-        such project up to ``MAX_LISTED_GRANTS`` projects; beyond, three statements cover every project of the stack's
-        account and region instead (the handler proves ownership by tags before it changes or deletes anything).
+        Declared projects whose name starts with the stack's generated-name prefix share pattern statements,
+        whatever their number; any other project (imported, native, or named otherwise by the user) is listed in
+        two shared statements per tier (the project; its datasets, or its versions), which grow by one ARN each per
+        such project up to ``MAX_LISTED_GRANTS`` projects; beyond, pattern statements cover every project of the
+        stack's account and region instead (the handler proves ownership by tags before it changes or deletes
+        anything).
         """
-        key = project_key(project)
-        if key in self._projects:
-            return
-        self._projects.add(key)
-        if self._covers_by_pattern(project):
-            self._grant_projects(self._generated_name_prefix or "", _STACK_PROJECTS_REASON)
-            return
-        # one pattern per project for its datasets and versions: a third listed statement would push the role's
-        # inline policy past IAM's size limit at 100 projects per stack
-        grants = [
-            (perms.PROJECT_ACTIONS, project.project_arn),
-            (perms.MANAGE_PROJECT_CONTENT_ACTIONS, self._project_arn(f"{project.project_name}/*")),
-        ]
-        if not self._list("projects", grants, _LISTED_PROJECTS_REASON):
-            self._grant_projects("", _ALL_PROJECTS_REASON)
+        for tier in ("datasets", "models") if models else ("datasets",):
+            key = (project_key(project), tier)
+            if key in self._projects:
+                continue
+            self._projects.add(key)
+            if self._covers_by_pattern(project):
+                self._grant_projects(self._generated_name_prefix or "", _STACK_PROJECTS_REASON, tier)
+                continue
+            project_grant, content_grant = _TIERS[tier]
+            grants = [
+                (project_grant, project.project_arn),
+                (content_grant, self._project_arn(f"{project.project_name}/*")),
+            ]
+            if not self._list(f"projects-{tier}", grants, _LISTED_PROJECTS_REASON):
+                self._grant_projects("", _ALL_PROJECTS_REASON, tier)
 
     def _list(self, group: str, grants: Sequence[tuple[Sequence[str], str]], reason: str) -> bool:
         """Add each ``(actions, resource)`` of ``grants`` to the group's shared statements (one per grant), unless
@@ -222,13 +224,20 @@ class HandlerPolicy:
         # handler can only reach projects in its own account and region, which the pattern names too.
         return project._declared_name.startswith(self._generated_name_prefix)
 
-    def _grant_projects(self, prefix: str, reason: str) -> None:
-        """Allow the dataset actions on every project whose name starts with ``prefix`` (two statements, once)."""
-
+    def _grant_projects(self, prefix: str, reason: str, tier: str) -> None:
+        """Allow ``tier``'s actions on every project whose name starts with ``prefix`` (two statements, once)."""
         arn = self._project_arn
-        self.add_statement(perms.PROJECT_ACTIONS, [arn(f"{prefix}*/*")], wildcard_reason=reason)
-        self.add_statement(perms.MANAGE_DATASET_ACTIONS, [arn(f"{prefix}*/dataset/*")], wildcard_reason=reason)
-        self.add_statement(perms.MANAGE_MODEL_VERSION_ACTIONS, [arn(f"{prefix}*/version/*")], wildcard_reason=reason)
+        project_grant, content_grant = _TIERS[tier]
+        content = "dataset" if tier == "datasets" else "version"
+        self.add_statement(project_grant, [arn(f"{prefix}*/*")], wildcard_reason=reason)
+        self.add_statement(content_grant, [arn(f"{prefix}*/{content}/*")], wildcard_reason=reason)
+
+
+#: Per tier: the actions on a project's ARN, and on what it holds (its datasets, or its model versions).
+_TIERS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "datasets": (perms.PROJECT_ACTIONS, perms.MANAGE_DATASET_ACTIONS),
+    "models": (perms.PROJECT_TRAIN_ACTIONS, perms.MANAGE_MODEL_VERSION_ACTIONS),
+}
 
 
 def _generated_name_prefix(stack: cdk.Stack) -> str | None:

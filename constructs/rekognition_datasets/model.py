@@ -107,7 +107,7 @@ class Model(cdk.Resource):
         self._check_removal(removal_policy)
         provider = DatasetProvider.of(self)
         policy = provider._policy
-        policy.cover_project(self.project)
+        policy.cover_project(self.project, models=True)
         provider._allow_model_watch()
         policy.add_statement(
             perms.S3_OUTPUT_WRITE_ACTIONS,

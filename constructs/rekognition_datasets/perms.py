@@ -63,15 +63,12 @@ S3_STAGING_ACTIONS: Final[tuple[str, ...]] = (
 #: Write objects to a bucket encrypted with a customer managed key (and read them back).
 KMS_ENCRYPT_ACTIONS: Final[tuple[str, ...]] = ("kms:Decrypt", "kms:GenerateDataKey")
 
-#: Train and read a project's model versions (on the project ARN: CreateProjectVersion and
-#: DescribeProjectVersions name the project).
-PROJECT_MODEL_ACTIONS: Final[tuple[str, ...]] = (
-    "rekognition:CreateProjectVersion",
-    "rekognition:DescribeProjectVersions",
-)
+#: What the handler does on every project ARN it covers: create datasets, and list model versions (the project's
+#: teardown guard reads them whether or not the stack trains any).
+PROJECT_ACTIONS: Final[tuple[str, ...]] = (*PROJECT_CREATE_DATASET_ACTIONS, "rekognition:DescribeProjectVersions")
 
-#: What the handler does on a project ARN (create datasets, train and list versions).
-PROJECT_ACTIONS: Final[tuple[str, ...]] = (*PROJECT_CREATE_DATASET_ACTIONS, *PROJECT_MODEL_ACTIONS)
+#: Train in a project (on the project ARN), only where the stack declares a model or auto_delete_models.
+PROJECT_TRAIN_ACTIONS: Final[tuple[str, ...]] = ("rekognition:CreateProjectVersion",)
 
 #: What the handler does to the model versions it manages (on version ARNs; CreateProjectVersion with Tags also
 #: names the new version).
@@ -81,11 +78,6 @@ MANAGE_MODEL_VERSION_ACTIONS: Final[tuple[str, ...]] = (
     "rekognition:StopProjectVersion",
     "rekognition:DeleteProjectVersion",
     *TAG_ACTIONS,
-)
-
-#: What the handler does inside a project (``project/<name>/*``): its datasets and its model versions.
-MANAGE_PROJECT_CONTENT_ACTIONS: Final[tuple[str, ...]] = tuple(
-    dict.fromkeys((*MANAGE_DATASET_ACTIONS, *MANAGE_MODEL_VERSION_ACTIONS))
 )
 
 #: Stop a model version (what the auto-stop schedule's role may do).

@@ -232,7 +232,7 @@ class Project(_ProjectBase):
         from rekognition_datasets.provider import DatasetProvider
 
         provider = DatasetProvider.of(self)
-        provider._policy.cover_project(self)
+        provider._policy.cover_project(self, models=auto_delete)
         properties: model_schema.ProjectModelsProperties = {
             "ProjectArn": self.project_arn,
             "AutoDeleteModels": "true" if auto_delete else "false",

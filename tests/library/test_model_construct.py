@@ -188,6 +188,28 @@ def test_guard_auto_delete_option() -> None:
         )
 
 
+@pytest.mark.parametrize("named", [False, True], ids=["generated-names", "named-projects"])
+def test_the_handler_may_train_only_where_a_model_or_auto_delete_models_is_declared(named: bool) -> None:
+    """Every project's guard lists its versions; training, serving and deleting versions are granted only for the
+    projects that declare a model or auto_delete_models (least privilege, and a smaller policy for dataset stacks)."""
+    train_only = ("rekognition:CreateProjectVersion", "rekognition:StartProjectVersion")
+    stack = new_stack()
+    names = {"project_name": "plain"} if named else {}
+    Dataset(stack, "Train", project=Project(stack, "Plain", **names), source=DatasetSource.from_entries(valid_lines()))
+    template = Template.from_stack(stack)
+    assert statements_with(template, "rekognition:DescribeProjectVersions")
+    for action in (*train_only, "rekognition:DeleteProjectVersion"):
+        assert not statements_with(template, action), action
+    stack = new_stack()
+    Dataset(stack, "Train", project=Project(stack, "Plain", **names), source=DatasetSource.from_entries(valid_lines()))
+    names = {"project_name": "cleaned"} if named else {}
+    Project(stack, "Cleaned", auto_delete_models=True, **names)
+    template = Template.from_stack(stack)
+    (delete,) = statements_with(template, "rekognition:DeleteProjectVersion")
+    assert ("Cleaned" if named else "version/*") in dumps(delete["Resource"])
+    assert "Plain" not in dumps(delete["Resource"])
+
+
 def test_retained_model_in_a_destroyed_project_warns() -> None:
     stack, _ = _model_stack(removal_policy=cdk.RemovalPolicy.RETAIN)
     warnings = Annotations.from_stack(stack).find_warning("/Test/Model", Match.string_like_regexp("DeleteProject"))
