@@ -386,8 +386,12 @@ def test_chaos(emulator: Emulator, chaos_assembly: CloudAssembly, tmp_path: Path
         (Variant(train="folder", test="empty", split=True), Variant(train="folder")),
         (Variant(train="entries-A", test="empty", split=True), Variant(train="bucket-A", test="empty", split=True)),
         (Variant(train="bucket-A", test="empty", split=True), Variant(train="file-A", test="empty")),
+        (
+            Variant(train="entries-A", q="copy", q_retain=True),
+            Variant(train="file-A", test="empty", split=True, q="bucket-A", q_retain=True, tag="a"),
+        ),
     ],
-    ids=["split-removed", "staged-split-removed", "source-switched", "split-removed-test-kept"],
+    ids=["split-removed", "staged-split-removed", "source-switched", "split-removed-test-kept", "copy-source-rebuilt"],
 )
 def test_a_failed_change_of_a_split_rolls_back_to_a_split_without_losing_entries(
     before: Variant, after: Variant, emulator: Emulator, chaos_assembly: CloudAssembly, tmp_path: Path
@@ -396,7 +400,10 @@ def test_a_failed_change_of_a_split_rolls_back_to_a_split_without_losing_entries
     found the failed dataset in the slot and failed too (UPDATE_ROLLBACK_FAILED, TRAIN's entries gone); on_event
     now rebuilds a failed dataset an earlier request left. Then: the rollback rebuilt TRAIN whole while the unchanged
     distribution got no event, so TRAIN overlapped the part TEST kept, or TEST stayed empty; the pair now finishes
-    its own split (``resources/resplit.py``)."""
+    its own split (``resources/resplit.py``). And (copy-source-rebuilt): the failed update rebuilt P's TRAIN under a
+    new ARN and the rollback under another; Q's copy was rolled back with the properties recorded before the update,
+    naming the ARN the update had deleted (UPDATE_ROLLBACK_FAILED); the rollback now resolves the previous template
+    against the resources as they are when each is rolled back, dependencies first."""
     ChaosMachine.emulator, ChaosMachine.assembly, ChaosMachine.workdir = emulator, chaos_assembly, tmp_path
     machine = ChaosMachine()
     try:
@@ -408,29 +415,5 @@ def test_a_failed_change_of_a_split_rolls_back_to_a_split_without_losing_entries
         assert failed.value.status == "UPDATE_ROLLBACK_COMPLETE", failed.value.failures
         machine._failed(failed.value.status)
         machine.declared_entries_tags_and_state()  # a split again: together the source, no overlap, none empty
-    finally:
-        machine.teardown()
-
-
-def test_a_rollback_resends_a_copy_the_arn_its_rolled_back_source_has_now(
-    emulator: Emulator, chaos_assembly: CloudAssembly, tmp_path: Path
-) -> None:
-    """Found by the chaos run: the failed update rebuilt P's TRAIN under a new ARN, and the rollback rebuilt it under
-    another; Q's copy was rolled back with the properties recorded before the update, naming the ARN the update
-    had deleted ("source dataset does not exist": UPDATE_ROLLBACK_FAILED). The rollback resolves the previous
-    template against the resources as they are when each one is rolled back, dependencies first."""
-    ChaosMachine.emulator, ChaosMachine.assembly, ChaosMachine.workdir = emulator, chaos_assembly, tmp_path
-    before = Variant(train="entries-A", q="copy", q_retain=True)
-    after = Variant(train="file-A", test="empty", split=True, q="bucket-A", q_retain=True, tag="a")
-    machine = ChaosMachine()
-    try:
-        machine.deploy(VARIANTS.index(before), None)
-        (stack,) = [s for s in chaos_assembly.stacks if s.artifact_id == artifact(VARIANTS.index(after))]
-        emulator.faults.fail_next("*", "chaos: the import failed")
-        with pytest.raises(StackFailed) as failed:
-            machine.session.deploy(stack)
-        assert failed.value.status == "UPDATE_ROLLBACK_COMPLETE", failed.value.failures
-        machine._failed(failed.value.status)
-        machine.declared_entries_tags_and_state()
     finally:
         machine.teardown()

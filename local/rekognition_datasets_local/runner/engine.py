@@ -396,9 +396,9 @@ class Engine:
         back.deployment.resources = {**(old.resources if old else {}), **state.resources}
         self.printer.recount(len(state.changes))
         # [infer] As CloudFormation rolls back, an update to the previous template: what the update changed in
-        # place goes back first, in the order it ran (dependencies first), each resolved against the resources as
-        # they are then; what it created or replaced is deleted after, latest first.
-        updates = [c for c in state.changes if c.action == "update" and c.old is not None]
+        # place goes back first, in the previous template's dependency order, each resolved against the resources
+        # as they are then; what it created or replaced is deleted after, latest first.
+        updates = _in_previous_order([c for c in state.changes if c.action == "update" and c.old is not None], old)
         for change in [*updates, *(c for c in reversed(list(state.changes)) if c not in updates)]:
             if self._undo(back, change):
                 state.changes.remove(change)
@@ -642,6 +642,19 @@ class Engine:
             op.failures.setdefault(logical_id, exc.reason)
         op.deployment.cancel.set()
         return False
+
+
+def _in_previous_order(changes: list[Change], previous: StackState | None) -> list[Change]:
+    """``changes`` with each after those its resource needs in the previous template (the order the forward update
+    ran them in can differ: a dependency the new template dropped)."""
+    if previous is None:
+        return changes
+    try:
+        order = graph.creation_order(graph.dependencies(Template.from_dict(previous.template)))
+    except TemplateError:
+        return changes
+    rank = {lid: i for i, lid in enumerate(order)}
+    return sorted(changes, key=lambda c: rank.get(c.logical_id, len(rank)))
 
 
 def _replaced(resource: ResourceState) -> ResourceState:

@@ -87,6 +87,28 @@ def test_rollback_update_records_the_id_it_returns_and_cleans_up_the_one_it_repl
     assert on_events(log, "Delete")[-1] == ("A", "toy-a")
 
 
+def test_rollback_goes_in_the_previous_templates_order_and_resolves_it_against_the_rolled_back_resources(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # GIVEN B names A's id; the new template drops that and runs B first, A (a new id), then C, which fails
+    log = tmp_path / "toy.log"
+    deploy(engine, log, {"A": toy("a", Replace="true"), "B": toy("b", Source={"Ref": "A"})})
+    failing = {
+        "A": toy("a2", Replace="true", After={"Ref": "B"}),
+        "B": toy("b", Source="none"),
+        "C": toy("c", After={"Ref": "A"}, FailOn="Create"),
+    }
+    with pytest.raises(StackFailed) as failed:
+        deploy(engine, log, failing)
+    assert failed.value.status == "UPDATE_ROLLBACK_COMPLETE"
+    # THEN A went back first (the previous template has B need A), and B was sent A's id as it was by then
+    rollback = [e for e in events(log) if e["RequestType"] == "Update"][2:]
+    assert [e["LogicalResourceId"] for e in rollback] == ["A", "B"]
+    assert rollback[1]["ResourceProperties"]["Source"] == "toy-a"
+    state = engine.store.load("Toy")
+    assert state is not None and state.resources["B"].properties["Source"] == "toy-a"
+
+
 def test_a_cancelled_update_says_update(engine: Engine, tmp_path: Path) -> None:
     # GIVEN B's update polls far longer than A's update takes to fail
     log = tmp_path / "toy.log"
