@@ -390,8 +390,25 @@ def test_chaos(emulator: Emulator, chaos_assembly: CloudAssembly, tmp_path: Path
             Variant(train="entries-A", q="copy", q_retain=True),
             Variant(train="file-A", test="empty", split=True, q="bucket-A", q_retain=True, tag="a"),
         ),
+        pytest.param(
+            Variant(train="file-A", test="empty", split=True, q="bucket-A", q_retain=True, tag="a"),
+            Variant(test="entries-C"),
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="issue 11, open (found by the seed-31 soak): the update rebuilds the split TEST for its new "
+                "source, deleting the only copy of its part; the rollback rebuilds TEST empty, and the unchanged "
+                "split TRAIN, which lacks that part, gets no request",
+            ),
+        ),
     ],
-    ids=["split-removed", "staged-split-removed", "source-switched", "split-removed-test-kept", "copy-source-rebuilt"],
+    ids=[
+        "split-removed",
+        "staged-split-removed",
+        "source-switched",
+        "split-removed-test-kept",
+        "copy-source-rebuilt",
+        "train-removed",
+    ],
 )
 def test_a_failed_change_of_a_split_rolls_back_to_a_split_without_losing_entries(
     before: Variant, after: Variant, emulator: Emulator, chaos_assembly: CloudAssembly, tmp_path: Path
