@@ -390,15 +390,9 @@ def test_chaos(emulator: Emulator, chaos_assembly: CloudAssembly, tmp_path: Path
             Variant(train="entries-A", q="copy", q_retain=True),
             Variant(train="file-A", test="empty", split=True, q="bucket-A", q_retain=True, tag="a"),
         ),
-        pytest.param(
+        (
             Variant(train="file-A", test="empty", split=True, q="bucket-A", q_retain=True, tag="a"),
             Variant(test="entries-C"),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 11, open (found by the seed-31 soak): the update rebuilds the split TEST for its new "
-                "source, deleting the only copy of its part; the rollback rebuilds TEST empty, and the unchanged "
-                "split TRAIN, which lacks that part, gets no request",
-            ),
         ),
     ],
     ids=[
@@ -420,13 +414,16 @@ def test_a_failed_change_of_a_split_rolls_back_to_a_split_without_losing_entries
     its own split (``resources/resplit.py``). And (copy-source-rebuilt): the failed update rebuilt P's TRAIN under a
     new ARN and the rollback under another; Q's copy was rolled back with the properties recorded before the update,
     naming the ARN the update had deleted (UPDATE_ROLLBACK_FAILED); the rollback now resolves the previous template
-    against the resources as they are when each is rolled back, dependencies first."""
+    against the resources as they are when each is rolled back, dependencies first. And (train-removed, the seed-31
+    soak): the update rebuilt the split TEST for its own source, deleting the only copy of its part, and the rollback
+    rebuilt TEST empty beside the unchanged split TRAIN; a split TEST's part now goes back to its TRAIN before TEST
+    is deleted (``resplit.merge_back``), so the rollback re-splits a whole TRAIN."""
     ChaosMachine.emulator, ChaosMachine.assembly, ChaosMachine.workdir = emulator, chaos_assembly, tmp_path
     machine = ChaosMachine()
     try:
         machine.deploy(VARIANTS.index(before), None)
         (stack,) = [s for s in chaos_assembly.stacks if s.artifact_id == artifact(VARIANTS.index(after))]
-        emulator.faults.fail_next("*", "chaos: the import failed")
+        emulator.faults.fail_next("CreateDataset", "chaos: the import failed")
         with pytest.raises(StackFailed) as failed:
             machine.session.deploy(stack)
         assert failed.value.status == "UPDATE_ROLLBACK_COMPLETE", failed.value.failures

@@ -288,7 +288,7 @@ def _settled(
         log.info("waiting for the dataset to settle", step="wait")
         return waiting
     if not _holds(spec, dataset.tags):
-        return _prove_and_delete(spec, dataset.arn, runtime) or waiting
+        return _prove_and_delete(request, spec, dataset.arn, runtime) or waiting
     inherited = first or (request.step == STEP_INHERITED and request.physical_id == dataset.arn)
     if dataset.status in service.IN_PROGRESS:
         log.info("waiting for the dataset", step="wait")
@@ -297,7 +297,7 @@ def _settled(
         return waiting
     if dataset.status in service.FAILED and inherited and request.request_type == "Update":
         log.info("dataset left failed by an earlier request: rebuilding", step="decide")
-        return _prove_and_delete(spec, dataset.arn, runtime) or waiting
+        return _prove_and_delete(request, spec, dataset.arn, runtime) or waiting
     if dataset.status in service.FAILED:
         log.error("dataset failed", step="failed", status_message=dataset.status_message[:300])
         raise _failure(rek, dataset, dataset.status)
@@ -310,7 +310,7 @@ def _settled(
         raise _failure(rek, dataset, f"has {errors} entries with errors (MaxErrorEntries {spec.max_error_entries})")
     split = resplit.finish(request, spec, dataset, runtime)
     if split == resplit.REBUILD:
-        return _prove_and_delete(spec, dataset.arn, runtime) or waiting
+        return _prove_and_delete(request, spec, dataset.arn, runtime) or waiting
     if split is not None:
         return split
     _sync_user_tags(spec, dataset, runtime)
@@ -469,7 +469,7 @@ def _replace_content(
     if tags is None or _holds(spec, tags):
         return None
     _check_ours(request, spec, arn, tags)
-    return _prove_and_delete(spec, arn, runtime)
+    return _prove_and_delete(request, spec, arn, runtime)
 
 
 def _holds(spec: DatasetSpec, tags: Mapping[str, str]) -> bool:
@@ -479,14 +479,17 @@ def _holds(spec: DatasetSpec, tags: Mapping[str, str]) -> bool:
     return tags.get(TAG_FINGERPRINT) == spec.fingerprint and (spec.distributed or TAG_SPLIT not in tags)
 
 
-def _prove_and_delete(spec: DatasetSpec, arn: str, runtime: Runtime) -> Outcome | None:
+def _prove_and_delete(request: Request, spec: DatasetSpec, arn: str, runtime: Runtime) -> Outcome | None:
     """Delete ``arn`` to rebuild it from ``spec``'s source once that source is proven buildable (else a short
-    error, the dataset untouched). Not complete while a copied dataset settles; None when ``arn`` is busy.
+    error, the dataset untouched) and, for a TEST holding a split part, once that part is back in its TRAIN
+    (``resplit.merge_back``). Not complete while either is under way; None when ``arn`` is busy.
     """
     from rekognition_datasets_handler import proof  # only a rebuild needs it: kept out of the cold start
 
     if not proof.buildable(spec, runtime.clients, runtime.chunk_bytes):
         runtime.log.info("waiting for the source dataset to settle", step="wait", dataset_arn=arn)
+        return Outcome(complete=False, physical_id=arn)
+    if spec.dataset_type == "TEST" and not resplit.merge_back(request, spec, arn, runtime):
         return Outcome(complete=False, physical_id=arn)
     if not _delete(runtime, arn):
         return None

@@ -16,7 +16,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Final, Literal
 
-from rekognition_datasets_handler import service
+from botocore.exceptions import ClientError
+
+from rekognition_datasets_handler import failures, service
+from rekognition_datasets_handler.errors import ProviderError
+from rekognition_datasets_handler.retry import error_code, is_transient
 from rekognition_datasets_handler.runtime import Outcome
 from rekognition_datasets_handler.schema import (
     STAGED_SOURCE_TYPES,
@@ -147,3 +151,73 @@ def finish(
     if distribute(runtime.clients.rekognition, train.arn, test.arn):
         log.info("splitting the pair", step="resplit")
     return waiting
+
+
+#: What a TRAIN dataset that another request is rebuilding (or has deleted) answers.
+_BUSY: Final = {"ResourceInUseException", "ResourceNotReadyException", "ResourceNotFoundException"}
+
+
+def merge_back(request: Request, spec: DatasetSpec, test_arn: str, runtime: Runtime) -> bool:
+    """Whether the TEST dataset ``test_arn`` may be deleted for a rebuild: True unless it holds a split part its
+    TRAIN lacks, which then goes back to the TRAIN first (one UpdateDatasetEntries per call: False meanwhile).
+
+    A split TEST holds the only copy of its part (its TRAIN the rest). Deleted for a new source and then rolled
+    back, it would come back empty beside a TRAIN that lacks those entries, and no request reaches the unchanged
+    TRAIN. Once merged, the TRAIN is whole (its split tag goes, its key stays), so a rollback's empty TEST splits
+    the pair again (``finish``). A TRAIN that failed (the merge, or before) fails the request: TEST is kept.
+    """
+    rek = runtime.clients.rekognition
+    test = service.read_dataset(rek, test_arn)
+    key = test.tags.get(TAG_SPLIT_KEY) if test is not None else None
+    if test is None or not key or not test.stats.get("TotalEntries", 0):
+        return True
+    slot = service.find_slot(rek, spec.project_arn, spec.project_name, "TRAIN")
+    train = service.read_dataset(rek, slot.dataset_arn) if slot.dataset_arn else None
+    if (
+        train is None
+        or train.tags.get(TAG_STACK_ID) != request.stack_id
+        or train.tags.get(TAG_SPLIT_KEY) != key
+        or TAG_SPLIT not in train.tags
+    ):
+        return True
+    log = runtime.log.bind(dataset_arn=test_arn, training_arn=train.arn)
+    if train.status in service.IN_PROGRESS:
+        log.info("waiting for the TRAIN dataset to take the split part back", step="merge-wait")
+        return False
+    try:
+        missing = _missing_chunk(runtime, test_arn, train.arn)
+        if train.status in service.FAILED and missing:
+            cause = failures.failure(rek, train, train.status)
+            raise ProviderError(
+                f"The TEST dataset's split part could not go back to its TRAIN dataset first; TEST is left as it is. "
+                f"{cause}"
+            )
+        if not missing:
+            rek.untag_resource(ResourceArn=train.arn, TagKeys=[TAG_SPLIT])
+            log.info("the split part is back in TRAIN: it is whole", step="merge-done")
+            return True
+        rek.update_dataset_entries(DatasetArn=train.arn, Changes={"GroundTruth": missing})
+    except ClientError as exc:
+        if is_transient(exc) or error_code(exc) not in _BUSY:
+            raise
+        log.info("TRAIN is busy or gone: looking again next time", step="merge-wait", reason=error_code(exc))
+        return False
+    log.info("returning the split part to TRAIN before TEST is rebuilt", step="merge")
+    return False
+
+
+def _missing_chunk(runtime: Runtime, test_arn: str, train_arn: str) -> bytes:
+    """Up to ``runtime.chunk_bytes`` of the TEST entries (JSON lines) whose source-ref TRAIN does not hold."""
+    held = source_refs(runtime, train_arn)
+    chunk = bytearray()
+    kwargs: dict[str, str] = {}
+    rek = runtime.clients.rekognition
+    while True:
+        page = rek.list_dataset_entries(DatasetArn=test_arn, **kwargs)  # type: ignore[arg-type]
+        for line in page.get("DatasetEntries", []):
+            encoded = line.encode() + b"\n"
+            if json.loads(line).get("source-ref") not in held and len(chunk) + len(encoded) <= runtime.chunk_bytes:
+                chunk += encoded
+        if not page.get("NextToken"):
+            return bytes(chunk)
+        kwargs["NextToken"] = page["NextToken"]

@@ -173,7 +173,7 @@ class RekognitionBackend:
             ms = self.unique_ms(now)
             arn = f"{project_arn.rsplit('/', 1)[0]}/dataset/{dataset_type.lower()}/{ms}"
             dataset = Dataset(arn, project_arn, dataset_type, ms / 1000, dict(tags), last_updated=now)
-            outcome = self._outcome(CREATE_COMPLETE, CREATE_FAILED, message, entries, arn, project_arn)
+            outcome = self._outcome(CREATE_COMPLETE, CREATE_FAILED, message, entries, arn, project_arn, "CreateDataset")
             dataset.start(CREATE_IN_PROGRESS, now + self.delay(self.config.dataset_create_delay), outcome, now)
             self.datasets[arn] = dataset
             project.datasets[dataset_type] = arn
@@ -200,7 +200,9 @@ class RekognitionBackend:
                     f"The dataset would hold {len(merged.entries)} entries; at most {content.MAX_DATASET_ENTRIES}."
                 )
             result = changes.file_error or merged.file_error or merged.entries
-            outcome = self._outcome(UPDATE_COMPLETE, UPDATE_FAILED, UPDATED, result, arn, dataset.project_arn)
+            outcome = self._outcome(
+                UPDATE_COMPLETE, UPDATE_FAILED, UPDATED, result, arn, dataset.project_arn, "UpdateDatasetEntries"
+            )
             dataset.start(UPDATE_IN_PROGRESS, now + self.delay(self.config.dataset_update_delay), outcome, now)
 
     def delete_dataset(self, arn: str) -> None:
@@ -370,7 +372,7 @@ class RekognitionBackend:
         return Outcome(complete, message, SUCCESS, entries)
 
     def _distribution_outcomes(self, train: Dataset, test: Dataset) -> tuple[Outcome, ...]:
-        injected = self.faults.take_failure(train.arn, test.arn, train.project_arn)
+        injected = self.faults.take_failure(train.arn, test.arn, train.project_arn, "DistributeDatasetEntries")
         if injected is not None:
             return tuple(Outcome(UPDATE_FAILED, injected, SERVICE_ERROR) for _ in range(2))
         split = distribution.split(train.entries)

@@ -93,7 +93,9 @@ class Faults:
     def fail_next(self, arn: str, message: str) -> None:
         """End the next create/update/distribute on ``arn`` in a FAILED state with ``message`` (SERVICE_ERROR).
 
-        ``arn`` is a dataset ARN, a project ARN (the next dataset operation in that project) or ``"*"``.
+        ``arn`` is a dataset ARN, a project ARN (the next dataset operation in that project), an operation name
+        (``CreateDataset``, ``UpdateDatasetEntries`` or ``DistributeDatasetEntries``: the next such operation
+        anywhere) or ``"*"``.
         """
         with self._lock:
             self._failures[arn] = message

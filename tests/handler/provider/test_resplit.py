@@ -195,3 +195,54 @@ def test_distribute_still_names_a_refusal_no_other_caller_explains(
     test = create(event("Create", {"ProjectArn": project_arn, "DatasetType": "TEST"}, logical_id="Test"), runtime)
     with pytest.raises(ProviderError, match="DistributeDatasetEntries failed: InvalidParameterException"):
         distribute(rekognition_client, train, test)
+
+
+def test_a_split_test_rebuilt_for_its_own_source_first_returns_its_part_to_train(
+    split_pair: tuple[dict[str, Any], str, str],
+    project_arn: str,
+    runtime: Runtime,
+    put_object: Callable[..., dict[str, str]],
+    emulator: Emulator,
+    rekognition_client: RekognitionClient,
+) -> None:
+    """Found by the seed-31 soak: TEST, rebuilt for its own source, deleted the only copy of its split part; the
+    rollback rebuilt it empty beside a TRAIN lacking those entries. The part now goes back to TRAIN first."""
+    _, train_arn, test_arn = split_pair
+    part = refs(rekognition_client, test_arn)
+    own = {
+        "ProjectArn": project_arn,
+        "DatasetType": "TEST",
+        "Source": {"Type": "manifest", **put_object(lines({"iris": 5}), key="t.manifest")},
+    }
+    new_test = update(runtime, own, declared_test(project_arn), test_arn, "Test")
+    assert refs(rekognition_client, train_arn) >= part and len(refs(rekognition_client, train_arn)) == 50
+    assert TAG_SPLIT not in rekognition_client.list_tags_for_resource(ResourceArn=train_arn)["Tags"]
+    assert len(refs(rekognition_client, new_test)) == 5
+    # AND the rollback's empty TEST splits the whole TRAIN again: nothing lost, no overlap
+    back = update(runtime, declared_test(project_arn), own, new_test, "Test")
+    assert_split(rekognition_client, train_arn, back, total=50)
+
+
+def test_a_split_test_is_kept_when_its_part_cannot_go_back_to_train(
+    split_pair: tuple[dict[str, Any], str, str],
+    project_arn: str,
+    runtime: Runtime,
+    put_object: Callable[..., dict[str, str]],
+    emulator: Emulator,
+    rekognition_client: RekognitionClient,
+) -> None:
+    _, train_arn, test_arn = split_pair
+    part = refs(rekognition_client, test_arn)
+    emulator.faults.fail_next(train_arn, "Injected: the merge failed")
+    own = {
+        "ProjectArn": project_arn,
+        "DatasetType": "TEST",
+        "Source": {"Type": "manifest", **put_object(lines({"iris": 5}), key="t.manifest")},
+    }
+    response = run(
+        event("Update", own, old=declared_test(project_arn), physical_id=test_arn, logical_id="Test"), runtime
+    )
+    assert response.status == "FAILED"
+    assert "could not go back to its TRAIN dataset first; TEST is left as it is" in response.reason
+    assert "Injected: the merge failed" in response.reason
+    assert refs(rekognition_client, test_arn) == part
