@@ -51,6 +51,9 @@ TAG_SPLIT: Final = RESERVED_TAG_PREFIX + "split"
 #: The split generation a pair's datasets belong to: a distributed TRAIN's SourceFingerprint, and the same value as
 #: its TEST's ResetOnTrainingFingerprint; proves a dataset the partner of the other (``resources/resplit.py``).
 TAG_SPLIT_KEY: Final = RESERVED_TAG_PREFIX + "split-key"
+#: How often a TRAIN dataset's update that took back its TEST's split part failed (``resources/resplit.py``):
+#: an UPDATE_FAILED dataset keeps its content, so the merge is sent again, a bounded number of times.
+TAG_MERGE_RETRIES: Final = RESERVED_TAG_PREFIX + "merge-retries"
 
 
 # Typing only (annotations; nothing builds them at run time): a Lambda cold start that imports this module skips

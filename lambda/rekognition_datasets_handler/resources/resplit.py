@@ -25,6 +25,7 @@ from rekognition_datasets_handler.runtime import Outcome
 from rekognition_datasets_handler.schema import (
     STAGED_SOURCE_TYPES,
     TAG_ENTRIES_PROGRESS,
+    TAG_MERGE_RETRIES,
     TAG_SPLIT,
     TAG_SPLIT_KEY,
     TAG_STACK_ID,
@@ -153,6 +154,8 @@ def finish(
     return waiting
 
 
+#: How many times a failed merge into TRAIN is sent again before the TEST's rebuild fails (TEST kept).
+MAX_MERGE_RETRIES: Final = 3
 #: What a TRAIN dataset that another request is rebuilding (or has deleted) answers.
 _BUSY: Final = {"ResourceInUseException", "ResourceNotReadyException", "ResourceNotFoundException"}
 
@@ -186,16 +189,21 @@ def merge_back(request: Request, spec: DatasetSpec, test_arn: str, runtime: Runt
         return False
     try:
         missing = _missing_chunk(runtime, test_arn, train.arn)
-        if train.status in service.FAILED and missing:
-            cause = failures.failure(rek, train, train.status)
-            raise ProviderError(
-                f"The TEST dataset's split part could not go back to its TRAIN dataset first; TEST is left as it is. "
-                f"{cause}"
-            )
         if not missing:
-            rek.untag_resource(ResourceArn=train.arn, TagKeys=[TAG_SPLIT])
+            rek.untag_resource(ResourceArn=train.arn, TagKeys=[TAG_SPLIT, TAG_MERGE_RETRIES])
             log.info("the split part is back in TRAIN: it is whole", step="merge-done")
             return True
+        if train.status in service.FAILED:
+            retries = train.tags.get(TAG_MERGE_RETRIES, "0")
+            tries = int(retries) if retries.isdigit() else MAX_MERGE_RETRIES
+            # an UPDATE_FAILED dataset keeps its content: the merge is sent again, a few times
+            if train.status != "UPDATE_FAILED" or tries >= MAX_MERGE_RETRIES:
+                cause = failures.failure(rek, train, train.status)
+                raise ProviderError(
+                    "The TEST dataset's split part could not go back to its TRAIN dataset first; TEST is left as it "
+                    f"is. {cause}"
+                )
+            rek.tag_resource(ResourceArn=train.arn, Tags={TAG_MERGE_RETRIES: str(tries + 1)})
         rek.update_dataset_entries(DatasetArn=train.arn, Changes={"GroundTruth": missing})
     except ClientError as exc:
         if is_transient(exc) or error_code(exc) not in _BUSY:

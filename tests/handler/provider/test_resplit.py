@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from rekognition_datasets_handler.schema import TAG_SPLIT
+from rekognition_datasets_handler.schema import TAG_MERGE_RETRIES, TAG_SPLIT
 
 from .cfn import OTHER_STACK_ID, event, run
 from .conftest import lines
@@ -223,7 +223,9 @@ def test_a_split_test_rebuilt_for_its_own_source_first_returns_its_part_to_train
     assert_split(rekognition_client, train_arn, back, total=50)
 
 
-def test_a_split_test_is_kept_when_its_part_cannot_go_back_to_train(
+@pytest.mark.parametrize("tried", [0, 3], ids=["sent-again", "retries-spent"])
+def test_a_failed_merge_is_sent_again_a_few_times_then_the_split_test_is_kept(
+    tried: int,
     split_pair: tuple[dict[str, Any], str, str],
     project_arn: str,
     runtime: Runtime,
@@ -231,17 +233,22 @@ def test_a_split_test_is_kept_when_its_part_cannot_go_back_to_train(
     emulator: Emulator,
     rekognition_client: RekognitionClient,
 ) -> None:
+    """An UPDATE_FAILED dataset keeps its content: the merge goes again (the chaos run's killed update had left
+    TRAIN so). Once the retries are spent, the TEST's rebuild fails and TEST keeps its part."""
     _, train_arn, test_arn = split_pair
     part = refs(rekognition_client, test_arn)
+    if tried:
+        rekognition_client.tag_resource(ResourceArn=train_arn, Tags={TAG_MERGE_RETRIES: str(tried)})
     emulator.faults.fail_next(train_arn, "Injected: the merge failed")
-    own = {
-        "ProjectArn": project_arn,
-        "DatasetType": "TEST",
-        "Source": {"Type": "manifest", **put_object(lines({"iris": 5}), key="t.manifest")},
-    }
-    response = run(
-        event("Update", own, old=declared_test(project_arn), physical_id=test_arn, logical_id="Test"), runtime
-    )
+    source = {"Type": "manifest", **put_object(lines({"iris": 5}), key="t.manifest")}
+    own = {"ProjectArn": project_arn, "DatasetType": "TEST", "Source": source}
+    request = event("Update", own, old=declared_test(project_arn), physical_id=test_arn, logical_id="Test")
+    response = run(request, runtime)
+    if not tried:
+        assert response.status == "SUCCESS", response.reason
+        assert len(refs(rekognition_client, train_arn)) == 50
+        assert TAG_MERGE_RETRIES not in rekognition_client.list_tags_for_resource(ResourceArn=train_arn)["Tags"]
+        return
     assert response.status == "FAILED"
     assert "could not go back to its TRAIN dataset first; TEST is left as it is" in response.reason
     assert "Injected: the merge failed" in response.reason
