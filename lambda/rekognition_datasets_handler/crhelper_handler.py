@@ -57,8 +57,7 @@ def _start(event: dict[str, Any], context: object) -> str | None:
 
 
 def _poll(event: dict[str, Any], context: object) -> str | None:
-    data = event.get("CrHelperData") if isinstance(event.get("CrHelperData"), dict) else {}
-    assert isinstance(data, dict)
+    data: dict[str, Any] = event["CrHelperData"] if isinstance(event.get("CrHelperData"), dict) else {}
     step = _helper(*_env_key()).Data.pop(STEP_KEY, None)  # never part of the response's Data
     if isinstance(step, str):
         # the poll acts on what on_event took its step on: the id it returned, as is_complete gets it

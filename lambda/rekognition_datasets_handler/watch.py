@@ -48,7 +48,11 @@ def rule_name(version_arn: str) -> str:
 
 def version_key(spec: ModelVersionSpec) -> str:
     """The declared version's ARN up to its creation time: ``...:project/<project>/version/<name>/``."""
-    return f"{spec.project_arn.rpartition('/')[0]}/version/{spec.version_name}/"
+    return _version_key(spec.project_arn, spec.version_name)
+
+
+def _version_key(project_arn: str, version_name: str) -> str:
+    return f"{project_arn.rpartition('/')[0]}/version/{version_name}/"
 
 
 def put_rule(events: EventBridgeClient, spec: ModelVersionSpec) -> str:
@@ -107,7 +111,7 @@ def _payload(event: dict[str, Any]) -> dict[str, str]:
     keys = ("ProjectArn", "VersionName", "WaitHandle", "RuleName")
     if not isinstance(watch, dict) or not all(isinstance(watch.get(k), str) and watch[k] for k in keys):
         raise ProviderError(f"Malformed watch event: {WATCH_EVENT_KEY} needs {', '.join(keys)}.")
-    key = f"{watch['ProjectArn'].rpartition('/')[0]}/version/{watch['VersionName']}/"
+    key = _version_key(watch["ProjectArn"], watch["VersionName"])
     arn = watch.get("ProjectVersionArn")
     if arn is not None and (not isinstance(arn, str) or not arn.startswith(key) or not parse_version_arn(arn)):
         raise ProviderError(

@@ -32,6 +32,8 @@ from rekognition_datasets_handler.schema import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from rekognition_datasets_handler.events import Request
     from rekognition_datasets_handler.properties import DatasetSpec, SourceSpec
     from rekognition_datasets_handler.runtime import Runtime
@@ -87,17 +89,23 @@ def excluded(request: Request, spec: DatasetSpec, runtime: Runtime) -> set[str]:
 
 
 def source_refs(runtime: Runtime, arn: str) -> set[str]:
-    """Every entry's source-ref (ListDatasetEntries, all pages)."""
+    """Every entry's source-ref."""
     refs: set[str] = set()
+    for line in entry_lines(runtime, arn):
+        entry = json.loads(line)
+        if isinstance(entry, dict) and isinstance(entry.get("source-ref"), str):
+            refs.add(entry["source-ref"])
+    return refs
+
+
+def entry_lines(runtime: Runtime, arn: str) -> Iterator[str]:
+    """Every entry of a dataset, the JSON line ListDatasetEntries gives (all pages)."""
     kwargs: dict[str, str] = {}
     while True:
         page = runtime.clients.rekognition.list_dataset_entries(DatasetArn=arn, **kwargs)  # type: ignore[arg-type]
-        for line in page.get("DatasetEntries", []):
-            entry = json.loads(line)
-            if isinstance(entry, dict) and isinstance(entry.get("source-ref"), str):
-                refs.add(entry["source-ref"])
+        yield from page.get("DatasetEntries", [])
         if not page.get("NextToken"):
-            return refs
+            return
         kwargs["NextToken"] = page["NextToken"]
 
 
@@ -218,14 +226,8 @@ def _missing_chunk(runtime: Runtime, test_arn: str, train_arn: str) -> bytes:
     """Up to ``runtime.chunk_bytes`` of the TEST entries (JSON lines) whose source-ref TRAIN does not hold."""
     held = source_refs(runtime, train_arn)
     chunk = bytearray()
-    kwargs: dict[str, str] = {}
-    rek = runtime.clients.rekognition
-    while True:
-        page = rek.list_dataset_entries(DatasetArn=test_arn, **kwargs)  # type: ignore[arg-type]
-        for line in page.get("DatasetEntries", []):
-            encoded = line.encode() + b"\n"
-            if json.loads(line).get("source-ref") not in held and len(chunk) + len(encoded) <= runtime.chunk_bytes:
-                chunk += encoded
-        if not page.get("NextToken"):
-            return bytes(chunk)
-        kwargs["NextToken"] = page["NextToken"]
+    for line in entry_lines(runtime, test_arn):
+        encoded = line.encode() + b"\n"
+        if json.loads(line).get("source-ref") not in held and len(chunk) + len(encoded) <= runtime.chunk_bytes:
+            chunk += encoded
+    return bytes(chunk)

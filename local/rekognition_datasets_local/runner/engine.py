@@ -73,6 +73,8 @@ class _Operation:
     deployment: Deployment
     failures: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: A rollback's previous template (None: a create's rollback, or unreadable), parsed once.
+    previous: Template | None = None
 
 
 class Engine:
@@ -390,15 +392,15 @@ class Engine:
     # -- rollback -----------------------------------------------------------------------------------------
 
     def _roll_back(self, state: StackState) -> dict[str, str]:
-        """Undo ``state.changes`` (latest first), journaling each; the stack ends rolled back or *ROLLBACK_FAILED."""
+        """Undo ``state.changes``, journaling each; the stack ends rolled back or *ROLLBACK_FAILED."""
         old = state.previous
-        back = _Operation(state, self._deployment(state))
+        back = _Operation(state, self._deployment(state), previous=_template_of(old))
         back.deployment.resources = {**(old.resources if old else {}), **state.resources}
         self.printer.recount(len(state.changes))
         # [infer] As CloudFormation rolls back, an update to the previous template: what the update changed in
         # place goes back first, in the previous template's dependency order, each resolved against the resources
         # as they are then; what it created or replaced is deleted after, latest first.
-        updates = _in_previous_order([c for c in state.changes if c.action == "update" and c.old is not None], old)
+        updates = _in_order_of(back.previous, [c for c in state.changes if c.action == "update" and c.old is not None])
         for change in [*updates, *(c for c in reversed(list(state.changes)) if c not in updates)]:
             if self._undo(back, change):
                 state.changes.remove(change)
@@ -441,7 +443,7 @@ class Engine:
         current = copy.deepcopy(change.new or change.old)
         current.properties = change.attempted
         lid = change.logical_id
-        props = self._previous_properties(back.state, change)
+        props = self._previous_properties(back, change)
         self._status(back.state, lid, current.type, "UPDATE_IN_PROGRESS")
         self._step(f"rollback-update {lid}")
         try:
@@ -462,27 +464,26 @@ class Engine:
         self._status(back.state, lid, current.type, "UPDATE_COMPLETE")
         return True
 
-    def _previous_properties(self, state: StackState, change: Change) -> dict[str, Any]:
+    def _previous_properties(self, back: _Operation, change: Change) -> dict[str, Any]:
         """``change``'s resource in the previous template, resolved against the resources as they are now (a
         dependency the rollback rebuilt under a new id is named by that id; a replaced one by its old id)."""
-        assert change.old is not None and state.previous is not None
-        previous = state.previous
+        assert change.old is not None
+        state, template = back.state, back.previous
+        definition = template.resources.get(change.logical_id) if template is not None else None
+        if template is None or definition is None or state.previous is None:
+            return change.old.properties
         live = dict(state.resources)
         live.update({c.logical_id: c.old for c in state.changes if c.action == "replace" and c.old is not None})
+        scope = StackScope(
+            template,
+            stack_name=state.stack_name,
+            stack_id=state.stack_id,
+            account=ACCOUNT_ID,
+            region=self.region,
+            parameters=state.previous.parameters,
+            resources=live,
+        )
         try:
-            template = Template.from_dict(previous.template)
-            definition = template.resources.get(change.logical_id)
-            if definition is None:
-                return change.old.properties
-            scope = StackScope(
-                template,
-                stack_name=state.stack_name,
-                stack_id=state.stack_id,
-                account=ACCOUNT_ID,
-                region=self.region,
-                parameters=previous.parameters,
-                resources=live,
-            )
             resolved: dict[str, Any] = scope.resolver.resolve(definition.properties)
         except (TemplateError, ResourceFailed):
             return change.old.properties  # as recorded: what the previous deploy sent
@@ -644,13 +645,23 @@ class Engine:
         return False
 
 
-def _in_previous_order(changes: list[Change], previous: StackState | None) -> list[Change]:
-    """``changes`` with each after those its resource needs in the previous template (the order the forward update
-    ran them in can differ: a dependency the new template dropped)."""
+def _template_of(previous: StackState | None) -> Template | None:
+    """The previous state's template, or None (a create's rollback, or a template that does not parse)."""
     if previous is None:
+        return None
+    try:
+        return Template.from_dict(previous.template)
+    except TemplateError:
+        return None
+
+
+def _in_order_of(template: Template | None, changes: list[Change]) -> list[Change]:
+    """``changes`` with each after those its resource needs in ``template`` (the order the forward update ran them in
+    can differ: a dependency the new template dropped)."""
+    if template is None:
         return changes
     try:
-        order = graph.creation_order(graph.dependencies(Template.from_dict(previous.template)))
+        order = graph.creation_order(graph.dependencies(template))
     except TemplateError:
         return changes
     rank = {lid: i for i, lid in enumerate(order)}

@@ -33,6 +33,12 @@ def declared_test(project_arn: str, key: str = "k1") -> dict[str, Any]:
     return {"ProjectArn": project_arn, "DatasetType": "TEST", "ResetOnTrainingFingerprint": key}
 
 
+def own_test(project_arn: str, put_object: Callable[..., dict[str, str]]) -> dict[str, Any]:
+    """A TEST dataset declared with its own source (5 entries): no longer part of a split."""
+    source = {"Type": "manifest", **put_object(lines({"iris": 5}), key="t.manifest")}
+    return {"ProjectArn": project_arn, "DatasetType": "TEST", "Source": source}
+
+
 def refs(rekognition: RekognitionClient, arn: str) -> set[str]:
     pages = rekognition.get_paginator("list_dataset_entries").paginate(DatasetArn=arn)
     return {json.loads(line)["source-ref"] for page in pages for line in page["DatasetEntries"]}
@@ -209,11 +215,7 @@ def test_a_split_test_rebuilt_for_its_own_source_first_returns_its_part_to_train
     rollback rebuilt it empty beside a TRAIN lacking those entries. The part now goes back to TRAIN first."""
     _, train_arn, test_arn = split_pair
     part = refs(rekognition_client, test_arn)
-    own = {
-        "ProjectArn": project_arn,
-        "DatasetType": "TEST",
-        "Source": {"Type": "manifest", **put_object(lines({"iris": 5}), key="t.manifest")},
-    }
+    own = own_test(project_arn, put_object)
     new_test = update(runtime, own, declared_test(project_arn), test_arn, "Test")
     assert refs(rekognition_client, train_arn) >= part and len(refs(rekognition_client, train_arn)) == 50
     assert TAG_SPLIT not in rekognition_client.list_tags_for_resource(ResourceArn=train_arn)["Tags"]
@@ -240,8 +242,7 @@ def test_a_failed_merge_is_sent_again_a_few_times_then_the_split_test_is_kept(
     if tried:
         rekognition_client.tag_resource(ResourceArn=train_arn, Tags={TAG_MERGE_RETRIES: str(tried)})
     emulator.faults.fail_next(train_arn, "Injected: the merge failed")
-    source = {"Type": "manifest", **put_object(lines({"iris": 5}), key="t.manifest")}
-    own = {"ProjectArn": project_arn, "DatasetType": "TEST", "Source": source}
+    own = own_test(project_arn, put_object)
     request = event("Update", own, old=declared_test(project_arn), physical_id=test_arn, logical_id="Test")
     response = run(request, runtime)
     if not tried:
